@@ -1,0 +1,203 @@
+/**
+ * One session's conversation with its character: a queue of player turns, one streaming reply at a
+ * time, cancellable. Knows nothing of Colyseus: it emits ReplyEvents that the room broadcasts.
+ */
+import { randomUUID } from "node:crypto";
+import type { BaseMessage } from "@langchain/core/messages";
+import type { Character } from "../characters/catalog.ts";
+import type { ContextWindow } from "../memory/context-window.ts";
+import { ERROR_CODES, type EndReason, type Usage } from "../protocol/messages.ts";
+import { actionMessage, buildPrompt, characterMessage, playerMessage } from "./prompt.ts";
+import type { ReplyEvent, TurnOutcome } from "./reply-events.ts";
+import type { ReplyModel } from "./reply-model.ts";
+
+export interface ConversationLogger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface ConversationDeps {
+  sessionId: string;
+  character: Character;
+  model: ReplyModel;
+  context: ContextWindow;
+  /** Chats that may wait behind the streaming reply. */
+  queueLimit: number;
+  /** Messages of recent conversation kept for the prompt. */
+  historyLimit: number;
+  log: ConversationLogger;
+  emit(event: ReplyEvent): void;
+  /** Called once per finished turn, off the streaming path. */
+  onTurnEnd?(outcome: TurnOutcome): void;
+  now?: () => number;
+  newId?: () => string;
+}
+
+interface Turn {
+  reply_id: string;
+  user_id: string;
+  content: string;
+  received_at: number;
+}
+
+interface ActiveReply {
+  turn: Turn;
+  abort: AbortController;
+}
+
+export type SayResult =
+  | { ok: true; reply_id: string; queued: boolean }
+  | { ok: false; code: typeof ERROR_CODES.busy };
+
+export class Conversation {
+  readonly #d: ConversationDeps;
+  readonly #now: () => number;
+  readonly #newId: () => string;
+  readonly #queue: Turn[] = [];
+  #history: BaseMessage[] = [];
+  #active: ActiveReply | null = null;
+  #idle: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  constructor(deps: ConversationDeps) {
+    this.#d = deps;
+    this.#now = deps.now ?? Date.now;
+    this.#newId = deps.newId ?? randomUUID;
+  }
+
+  /** Loads the cached context once, so no turn waits on the cache afterwards. */
+  async open(): Promise<void> {
+    this.#history = (await this.#d.context.load(this.#d.sessionId)) ?? [];
+  }
+
+  get busy(): boolean {
+    return this.#active !== null;
+  }
+
+  /** Resolves when no reply is streaming and none is queued. */
+  whenIdle(): Promise<void> {
+    return this.#idle;
+  }
+
+  say(userId: string, content: string): SayResult {
+    const turn: Turn = { reply_id: this.#newId(), user_id: userId, content, received_at: this.#now() };
+    if (this.#active === null) {
+      this.#start(turn);
+      return { ok: true, reply_id: turn.reply_id, queued: false };
+    }
+    if (this.#queue.length >= this.#d.queueLimit) return { ok: false, code: ERROR_CODES.busy };
+    this.#queue.push(turn);
+    this.#d.emit({ type: "queued", reply_id: turn.reply_id, user_id: userId });
+    return { ok: true, reply_id: turn.reply_id, queued: true };
+  }
+
+  /** Ends the streaming reply now; true if there was one. */
+  stop(reason: EndReason = "stopped"): boolean {
+    if (!this.#active || this.#active.abort.signal.aborted) return false;
+    this.#active.abort.abort(reason);
+    return true;
+  }
+
+  /** The character hears of a game action as part of the conversation. */
+  hearAction(userId: string, description: string): void {
+    const message = actionMessage(userId, description);
+    this.#history.push(message);
+    this.#trimHistory();
+    this.#persistContext([message]);
+  }
+
+  /** Stops everything: the streaming reply ends with `reason`, queued chats are dropped. */
+  close(reason: EndReason): Promise<void> {
+    this.#closed = true;
+    for (const t of this.#queue.splice(0)) this.#d.emit({ type: "dequeued", reply_id: t.reply_id });
+    this.stop(reason);
+    return this.#idle;
+  }
+
+  #start(turn: Turn): void {
+    const abort = new AbortController();
+    this.#active = { turn, abort };
+    this.#idle = this.#run(turn, abort.signal).catch((err: unknown) => {
+      this.#d.log.error({ err, reply_id: turn.reply_id }, "reply pipeline failed");
+    }).finally(() => this.#next());
+  }
+
+  #next(): void {
+    this.#active = null;
+    const turn = this.#closed ? undefined : this.#queue.shift();
+    if (turn) {
+      this.#d.emit({ type: "dequeued", reply_id: turn.reply_id });
+      this.#start(turn);
+    } else {
+      this.#d.emit({ type: "status", status: "idle" });
+    }
+  }
+
+  async #run(turn: Turn, signal: AbortSignal): Promise<void> {
+    const { emit } = this.#d;
+    const reply_id = turn.reply_id;
+    emit({ type: "status", status: "thinking", reply_id });
+
+    const userMessage = playerMessage(turn.user_id, turn.content);
+    const prompt = buildPrompt({ character: this.#d.character, history: this.#history, memories: [], userMessage });
+
+    let seq = 0;
+    let text = "";
+    let usage: Usage | undefined;
+    let reason: EndReason = "complete";
+    let firstChunkAt: number | null = null;
+    const requestedAt = this.#now();
+    try {
+      for await (const delta of this.#d.model.stream(prompt, signal)) {
+        if (delta.usage) usage = delta.usage;
+        if (!delta.content || signal.aborted) continue;
+        if (seq === 0) {
+          firstChunkAt = this.#now();
+          emit({ type: "status", status: "streaming", reply_id });
+        }
+        seq += 1;
+        text += delta.content;
+        emit({ type: "chunk", reply_id, seq, content: delta.content });
+      }
+      if (signal.aborted) reason = abortReason(signal);
+    } catch (err) {
+      if (signal.aborted) {
+        reason = abortReason(signal);
+      } else {
+        reason = "error";
+        this.#d.log.warn({ err, reply_id, session_id: this.#d.sessionId }, "model request failed");
+        emit({ type: "error", code: ERROR_CODES.modelError, message: "the character could not answer; try again" });
+      }
+    }
+    emit({ type: "end", reply_id, full_content: text, reason, ...(usage ? { usage } : {}) });
+
+    // What the players saw is what the character said, even when the reply was cut short.
+    const said = text ? [userMessage, characterMessage(text)] : [userMessage];
+    this.#history.push(...said);
+    this.#trimHistory();
+    this.#persistContext(said);
+    this.#d.onTurnEnd?.({
+      reply_id, user_id: turn.user_id, user_content: turn.content, received_at: turn.received_at,
+      reply_content: text, reason, usage, model: this.#d.model.name,
+      first_chunk_ms: firstChunkAt === null ? null : firstChunkAt - turn.received_at,
+      model_first_token_ms: firstChunkAt === null ? null : firstChunkAt - requestedAt,
+      ended_at: this.#now(),
+    });
+  }
+
+  #trimHistory(): void {
+    const max = this.#d.historyLimit;
+    if (this.#history.length > max) this.#history.splice(0, this.#history.length - max);
+  }
+
+  #persistContext(messages: BaseMessage[]): void {
+    this.#d.context.append(this.#d.sessionId, messages).catch((err: unknown) => {
+      this.#d.log.warn({ err, session_id: this.#d.sessionId }, "context window write failed");
+    });
+  }
+}
+
+function abortReason(signal: AbortSignal): EndReason {
+  const r: unknown = signal.reason;
+  return r === "shutdown" || r === "moderated" || r === "error" ? r : "stopped";
+}

@@ -1,0 +1,39 @@
+/** Prompt assembly: pure, so what the model sees is testable without a model. */
+import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
+import type { Character } from "../characters/catalog.ts";
+
+export interface PromptInput {
+  character: Character;
+  /** The recent conversation, oldest first. */
+  history: readonly BaseMessage[];
+  /** Retrieved long-term memories, most relevant first. */
+  memories: readonly string[];
+  /** The player's message. */
+  userMessage: BaseMessage;
+}
+
+export function buildPrompt({ character, history, memories, userMessage }: PromptInput): BaseMessage[] {
+  const parts = [character.persona];
+  if (character.items.length > 0) {
+    parts.push(`In the scene: ${character.items.map((i) => `${i.name} (${i.description || i.id})`).join("; ")}.`);
+  }
+  if (memories.length > 0) {
+    parts.push(`What you remember of this player from earlier meetings:\n${memories.map((m) => `- ${m}`).join("\n")}`);
+  }
+  return [new SystemMessage(parts.join("\n\n")), ...history, userMessage];
+}
+
+/** OpenAI accepts `name` on user messages; it lets the character tell players apart. */
+export function playerMessage(userId: string, content: string): HumanMessage {
+  const name = userId.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 64);
+  return new HumanMessage(name ? { content, name } : { content });
+}
+
+export function characterMessage(content: string): AIMessage {
+  return new AIMessage(content);
+}
+
+/** How the character hears of a game action: as a line of the conversation. */
+export function actionMessage(userId: string, description: string): HumanMessage {
+  return playerMessage(userId, `(${description})`);
+}

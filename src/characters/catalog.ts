@@ -1,0 +1,69 @@
+/** Characters are data: one JSON file each in the characters folder. */
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+
+const Item = z.strictObject({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  description: z.string().default(""),
+  /** What `inspect_item` reveals, sent as the `item_info` game event. */
+  payload: z.record(z.string(), z.unknown()),
+});
+
+const Character = z.strictObject({
+  id: z.union([z.string().min(1), z.number().int().nonnegative()]).transform(String),
+  name: z.string().min(1),
+  /** The system prompt. */
+  persona: z.string().min(1),
+  /** Sent whole to each joining player; omit for a character who waits to be spoken to. */
+  greeting: z.string().optional(),
+  mood: z.string().default("neutral"),
+  items: z.array(Item).default([]),
+  /** Action ids this character understands. */
+  actions: z.array(z.string().min(1)).default([]),
+  /** Lines the offline model draws from when no real model is configured. */
+  offline_replies: z.array(z.string().min(1)).default([]),
+});
+
+export type Item = z.infer<typeof Item>;
+export type Character = z.infer<typeof Character>;
+
+export class CharacterCatalog {
+  readonly #byId: ReadonlyMap<string, Character>;
+
+  constructor(characters: readonly Character[]) {
+    const byId = new Map<string, Character>();
+    for (const c of characters) {
+      if (byId.has(c.id)) throw new Error(`two characters have the id "${c.id}"`);
+      byId.set(c.id, c);
+    }
+    this.#byId = byId;
+  }
+
+  /** `1` and `"1"` name the same character. */
+  get(id: string | number): Character | undefined {
+    return this.#byId.get(String(id));
+  }
+
+  all(): Character[] {
+    return [...this.#byId.values()];
+  }
+
+  static parse(source: string, json: unknown): Character {
+    const parsed = Character.safeParse(json);
+    if (!parsed.success) {
+      throw new Error(`${source}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    }
+    return parsed.data;
+  }
+
+  static async load(dir: string): Promise<CharacterCatalog> {
+    const files = (await readdir(dir)).filter((f) => f.endsWith(".json")).sort();
+    const characters = await Promise.all(
+      files.map(async (f) => CharacterCatalog.parse(f, JSON.parse(await readFile(join(dir, f), "utf8")))),
+    );
+    if (characters.length === 0) throw new Error(`no characters in ${dir}`);
+    return new CharacterCatalog(characters);
+  }
+}

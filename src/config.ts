@@ -1,0 +1,94 @@
+/** The only reader of process.env: parsed once, typed, frozen. */
+import { z } from "zod";
+import { DEFAULT_CHAT_MAX_CHARS } from "./protocol/messages.ts";
+
+const optionalString = z.string().trim().optional().transform((v) => (v ? v : undefined));
+const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
+const bool = (def: boolean) =>
+  z.enum(["true", "false", "1", "0", "yes", "no", "on", "off"]).optional()
+    .transform((v) => (v === undefined ? def : ["true", "1", "yes", "on"].includes(v)));
+
+const Env = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: int(2567),
+  HOST: z.string().default("0.0.0.0"),
+  /** The address other processes send this process's clients to (host:port). */
+  PUBLIC_ADDRESS: optionalString,
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+
+  AUTH_SECRET: optionalString,
+
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalString,
+  OPENAI_MODEL: z.string().default("gpt-4o-mini"),
+  /** Sampling temperature sent to the model. */
+  OPENAI_TEMPERATURE: z.coerce.number().min(0).max(2).default(0.8),
+  /** Cap on reply length, so a runaway model cannot stream forever. */
+  OPENAI_MAX_TOKENS: int(512),
+
+  CHARACTERS_DIR: z.string().default("characters"),
+  /** Longest chat message accepted, in characters. */
+  CHAT_MAX_CHARS: int(DEFAULT_CHAT_MAX_CHARS),
+  /** Chats that may wait behind the streaming reply; enough for a lively group, bounded memory. */
+  REPLY_QUEUE_LIMIT: int(8),
+  /** Messages of recent conversation sent to the model: 10 turns, as the design asks. */
+  CONTEXT_WINDOW_MESSAGES: int(20),
+  /** Pace of the offline model's reply, so it reads like typing. */
+  OFFLINE_MODEL_TOKEN_MS: int(40),
+});
+
+export type Config = Readonly<{
+  env: "development" | "production" | "test";
+  port: number;
+  host: string;
+  publicAddress: string | undefined;
+  logLevel: z.infer<typeof Env>["LOG_LEVEL"];
+  authSecret: string | undefined;
+  model: Readonly<{
+    apiKey: string | undefined;
+    baseUrl: string | undefined;
+    name: string;
+    temperature: number;
+    maxTokens: number;
+    /** No key and no endpoint: the offline character model answers. */
+    offline: boolean;
+    offlineTokenMs: number;
+  }>;
+  charactersDir: string;
+  chatMaxChars: number;
+  replyQueueLimit: number;
+  contextWindowMessages: number;
+}>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === "production" && !e.AUTH_SECRET) {
+    throw new Error("invalid configuration: AUTH_SECRET is required when NODE_ENV=production");
+  }
+  return Object.freeze({
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    publicAddress: e.PUBLIC_ADDRESS,
+    logLevel: e.LOG_LEVEL,
+    authSecret: e.AUTH_SECRET,
+    model: Object.freeze({
+      apiKey: e.OPENAI_API_KEY,
+      baseUrl: e.OPENAI_BASE_URL,
+      name: e.OPENAI_MODEL,
+      temperature: e.OPENAI_TEMPERATURE,
+      maxTokens: e.OPENAI_MAX_TOKENS,
+      offline: !e.OPENAI_API_KEY && !e.OPENAI_BASE_URL,
+      offlineTokenMs: e.OFFLINE_MODEL_TOKEN_MS,
+    }),
+    charactersDir: e.CHARACTERS_DIR,
+    chatMaxChars: e.CHAT_MAX_CHARS,
+    replyQueueLimit: e.REPLY_QUEUE_LIMIT,
+    contextWindowMessages: e.CONTEXT_WINDOW_MESSAGES,
+  });
+}

@@ -1,0 +1,13 @@
+/** Start-up only: config -> services -> server -> listen; SIGTERM closes everything. */
+import { createServer } from "./app.ts";
+import { loadConfig } from "./config.ts";
+import { createLogger } from "./logger.ts";
+import { createServices } from "./services.ts";
+
+const config = loadConfig();
+const log = createLogger(config.logLevel);
+const services = await createServices(config, log);
+const server = createServer(services);
+server.onShutdown(() => services.close());
+await server.listen(config.port, config.host);
+log.info({ port: config.port }, `Parley listening on ws://localhost:${config.port}`);

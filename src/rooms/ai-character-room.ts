@@ -1,0 +1,182 @@
+/**
+ * The `ai_character` room: one conversation session with one character. It stays thin: it checks
+ * each message, hands chat to the Conversation and turns the Conversation's events into messages.
+ */
+import { type Client, Room, ServerError } from "@colyseus/core";
+import type { z } from "zod";
+import type { ActionRegistry } from "../actions/action-registry.ts";
+import { Conversation } from "../ai/conversation.ts";
+import type { ReplyEvent, TurnOutcome } from "../ai/reply-events.ts";
+import type { ReplyModel } from "../ai/reply-model.ts";
+import type { TokenIssuer } from "../auth/tokens.ts";
+import type { Character, CharacterCatalog } from "../characters/catalog.ts";
+import type { Logger } from "../logger.ts";
+import type { ContextWindow } from "../memory/context-window.ts";
+import {
+  ActionMessage, chatMessage, ERROR_CODES, StopMessage,
+  type ErrorCode, type ServerMessages,
+} from "../protocol/messages.ts";
+import { AiCharacterState, ItemState, PlayerState, QueuedChatState } from "../state/room-state.ts";
+import { describeIssues } from "./describe-issues.ts";
+import { resolveSession, type SessionAuth } from "./session.ts";
+
+export interface RoomServices {
+  catalog: CharacterCatalog;
+  tokens: TokenIssuer;
+  model: ReplyModel;
+  context: ContextWindow;
+  actions: ActionRegistry;
+  log: Logger;
+  limits: { chatMaxChars: number; replyQueueLimit: number; contextWindowMessages: number };
+  onTurnEnd?(session: { session_id: string; character_id: string }, outcome: TurnOutcome): void;
+}
+
+/** Options the room is created with: the client's join options after `onAuth` resolved them. */
+interface CreateOptions { character_id: string; session_id: string }
+
+type AuthedClient = Client<{ auth: SessionAuth }>;
+
+/** Every client got past `onAuth`, which always sets `auth`. */
+const userOf = (client: AuthedClient): string => client.auth?.user_id ?? "";
+
+/** The room class closes over the services, so its static `onAuth` can verify tokens. */
+export function createAiCharacterRoom(services: RoomServices) {
+  const chatSchema = chatMessage(services.limits.chatMaxChars);
+
+  return class AiCharacterRoom extends Room<{ state: AiCharacterState; client: AuthedClient }> {
+    static async onAuth(token: string, options: Record<string, unknown>): Promise<SessionAuth> {
+      const userId = await services.tokens.verify(token);
+      if (!userId) throw new ServerError(401, "invalid or expired token");
+      const resolved = resolveSession(userId, options, services.catalog);
+      if (!resolved.ok) throw new ServerError(resolved.status, resolved.message);
+      // Matchmaking filters on these, so rewrite the join options to their canonical form.
+      options.character_id = resolved.character_id;
+      options.session_id = resolved.session_id;
+      return { user_id: userId };
+    }
+
+    state = new AiCharacterState();
+    character!: Character;
+    conversation!: Conversation;
+    log!: Logger;
+
+    messages = {
+      chat: (client: AuthedClient, raw: unknown) => {
+        const msg = this.#parse(client, chatSchema, raw);
+        if (!msg) return;
+        const result = this.conversation.say(userOf(client), msg.content);
+        if (!result.ok) this.#error(client, result.code, "the character is busy; wait for the current replies");
+      },
+      action: (client: AuthedClient, raw: unknown) => {
+        const msg = this.#parse(client, ActionMessage, raw);
+        if (!msg) return;
+        const result = services.actions.run(msg.action_id, {
+          character: this.character, user_id: userOf(client), target_id: msg.target_id, params: msg.params ?? {},
+        });
+        if (!result.ok) return this.#error(client, result.code, result.message);
+        for (const event of result.events) {
+          if (result.broadcast) this.broadcast("game_event", event);
+          else client.send("game_event", event);
+        }
+        this.conversation.hearAction(userOf(client), `${userOf(client)} ${result.heard}`);
+      },
+      stop: (client: AuthedClient, raw: unknown) => {
+        if (this.#parse(client, StopMessage, raw ?? {})) this.conversation.stop("stopped");
+      },
+      _: (client: AuthedClient, type: unknown) => {
+        this.#error(client, ERROR_CODES.unknownType, `unknown message type "${String(type)}"`);
+      },
+    };
+
+    async onCreate(options: CreateOptions) {
+      const character = services.catalog.get(options.character_id);
+      if (!character) throw new ServerError(404, `unknown character "${options.character_id}"`);
+      this.character = character;
+      this.log = services.log.child({ room_id: this.roomId, session_id: options.session_id });
+      this.state.session_id = options.session_id;
+      Object.assign(this.state.character, { id: character.id, name: character.name, mood: character.mood });
+      for (const item of character.items) {
+        this.state.items.set(item.id, new ItemState({ id: item.id, name: item.name, description: item.description }));
+      }
+      this.conversation = new Conversation({
+        sessionId: options.session_id,
+        character,
+        model: services.model,
+        context: services.context,
+        queueLimit: services.limits.replyQueueLimit,
+        historyLimit: services.limits.contextWindowMessages,
+        log: this.log,
+        emit: (event) => this.#onReplyEvent(event),
+        onTurnEnd: (outcome) => services.onTurnEnd?.({ session_id: options.session_id, character_id: character.id }, outcome),
+      });
+      await this.conversation.open();
+    }
+
+    onJoin(client: AuthedClient, options: { character_id?: unknown }) {
+      if (String(options.character_id) !== this.character.id) {
+        throw new ServerError(409, "this session belongs to another character");
+      }
+      this.state.players.set(client.sessionId, new PlayerState({ user_id: userOf(client), joined_at: Date.now() }));
+      const greeting = this.character.greeting;
+      if (greeting) {
+        const reply_id = `greeting-${client.sessionId}`;
+        client.send("ai_chunk", { content: greeting, seq: 1, reply_id });
+        client.send("ai_end", { full_content: greeting, reply_id, reason: "complete" });
+      }
+    }
+
+    onLeave(client: AuthedClient) {
+      this.state.players.delete(client.sessionId);
+      // Nobody is listening: cancel the model request rather than pay for tokens no one reads.
+      if (this.clients.length === 0) this.conversation.stop("stopped");
+    }
+
+    async onDispose() {
+      await this.conversation?.close("stopped");
+    }
+
+    #onReplyEvent(event: ReplyEvent): void {
+      switch (event.type) {
+        case "chunk": {
+          const { type: _, ...msg } = event;
+          return this.#broadcast("ai_chunk", msg);
+        }
+        case "end": {
+          const { type: _, ...msg } = event;
+          return this.#broadcast("ai_end", msg);
+        }
+        case "status":
+          this.state.character.status = event.status;
+          this.state.character.reply_id = event.reply_id ?? "";
+          return this.#broadcast("ai_status", event.reply_id ? { status: event.status, reply_id: event.reply_id } : { status: event.status });
+        case "queued":
+          this.state.queue.push(new QueuedChatState({ reply_id: event.reply_id, user_id: event.user_id }));
+          return this.#broadcast("ai_status", { status: "queued", reply_id: event.reply_id });
+        case "dequeued": {
+          const i = this.state.queue.findIndex((q) => q.reply_id === event.reply_id);
+          if (i >= 0) this.state.queue.splice(i, 1);
+          return;
+        }
+        case "error":
+          return this.#broadcast("error", { code: event.code, message: event.message });
+      }
+    }
+
+    #broadcast<K extends keyof ServerMessages>(type: K, message: ServerMessages[K]): void {
+      this.broadcast(type, message);
+    }
+
+    #error(client: Client, code: ErrorCode, message: string): void {
+      client.send("error", { code, message });
+    }
+
+    #parse<S extends z.ZodType>(client: Client, schema: S, raw: unknown): z.infer<S> | null {
+      const parsed = schema.safeParse(raw);
+      if (parsed.success) return parsed.data;
+      this.#error(client, ERROR_CODES.invalidMessage, describeIssues(parsed.error));
+      return null;
+    }
+  };
+}
+
+export type AiCharacterRoom = InstanceType<ReturnType<typeof createAiCharacterRoom>>;

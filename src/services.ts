@@ -1,0 +1,56 @@
+/** Builds every long-lived dependency once at start-up, and closes them once. */
+import { defaultActions, type ActionRegistry } from "./actions/action-registry.ts";
+import { createOpenAiChatModel, LangChainReplyModel } from "./ai/langchain-reply-model.ts";
+import { OfflineReplyModel } from "./ai/offline-reply-model.ts";
+import type { ReplyModel } from "./ai/reply-model.ts";
+import { createTokenIssuer, randomSecret, type TokenIssuer } from "./auth/tokens.ts";
+import { CharacterCatalog } from "./characters/catalog.ts";
+import type { Config } from "./config.ts";
+import type { Logger } from "./logger.ts";
+import type { ContextWindow } from "./memory/context-window.ts";
+import { InProcessContextWindow } from "./memory/in-process-context-window.ts";
+
+/** The context window lives 30 minutes after its last use. */
+const CONTEXT_TTL_SECONDS = 30 * 60;
+
+export interface Services {
+  config: Config;
+  log: Logger;
+  catalog: CharacterCatalog;
+  tokens: TokenIssuer;
+  /** Set when tokens may be minted over HTTP for local play (no AUTH_SECRET, not production). */
+  devTokens: boolean;
+  model: ReplyModel;
+  context: ContextWindow;
+  actions: ActionRegistry;
+  close(): Promise<void>;
+}
+
+export async function createServices(config: Config, log: Logger): Promise<Services> {
+  const catalog = await CharacterCatalog.load(config.charactersDir);
+  const devTokens = !config.authSecret;
+  if (devTokens) log.warn("AUTH_SECRET is not set: using a random secret and serving POST /auth/dev-token for local play");
+  const tokens = createTokenIssuer(config.authSecret ?? randomSecret());
+
+  const model = createReplyModel(config, catalog, log);
+  const context = new InProcessContextWindow({ maxMessages: config.contextWindowMessages, ttlSeconds: CONTEXT_TTL_SECONDS });
+
+  return {
+    config, log, catalog, tokens, devTokens, model, context, actions: defaultActions(),
+    async close() {
+      await context.close();
+    },
+  };
+}
+
+function createReplyModel(config: Config, catalog: CharacterCatalog, log: Logger): ReplyModel {
+  if (config.model.offline) {
+    log.warn("=".repeat(72));
+    log.warn("NO MODEL CONFIGURED: characters answer from the OFFLINE model (canned in-character lines).");
+    log.warn("Set OPENAI_API_KEY and/or OPENAI_BASE_URL (OpenAI, Ollama, vLLM, llama.cpp) for real replies.");
+    log.warn("=".repeat(72));
+    return new OfflineReplyModel(catalog, config.model.offlineTokenMs);
+  }
+  log.info({ model: config.model.name, base_url: config.model.baseUrl ?? "https://api.openai.com/v1" }, "model configured");
+  return new LangChainReplyModel(createOpenAiChatModel(config.model), config.model.name);
+}
