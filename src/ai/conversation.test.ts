@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { BaseMessage } from "@langchain/core/messages";
+import type { Character } from "../characters/catalog.ts";
+import { InProcessContextWindow } from "../memory/in-process-context-window.ts";
+import { Conversation } from "./conversation.ts";
+import type { ReplyEvent } from "./reply-events.ts";
+import type { ModelDelta, ReplyModel } from "./reply-model.ts";
+
+const character: Character = {
+  id: "1", name: "Aldric", persona: "You are a strict instructor.", mood: "stern",
+  items: [], actions: [], offline_replies: [],
+};
+
+/** A model whose replies the test releases token by token. */
+class ScriptedModel implements ReplyModel {
+  readonly name = "scripted";
+  readonly prompts: BaseMessage[][] = [];
+  #release: Array<() => void> = [];
+
+  constructor(private readonly tokens: string[]) {}
+
+  next(): void { this.#release.shift()?.(); }
+
+  async *stream(messages: BaseMessage[], signal: AbortSignal): AsyncIterable<ModelDelta> {
+    this.prompts.push(messages);
+    for (const t of this.tokens) {
+      await new Promise<void>((resolve, reject) => {
+        this.#release.push(resolve);
+        signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+      });
+      yield { content: t };
+    }
+  }
+}
+
+function setup(tokens: string[], queueLimit = 2) {
+  const events: ReplyEvent[] = [];
+  const model = new ScriptedModel(tokens);
+  const context = new InProcessContextWindow({ maxMessages: 20, ttlSeconds: 60 });
+  const silent = { warn() {}, error() {} };
+  const conversation = new Conversation({
+    sessionId: "s1", character, model, context, queueLimit, historyLimit: 20, log: silent,
+    emit: (e) => events.push(e),
+  });
+  return { events, model, context, conversation };
+}
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+describe("Conversation", () => {
+  it("streams chunks numbered from 1 and ends with their exact concatenation", async () => {
+    const { events, model, conversation } = setup(["Hold", " your", " guard."]);
+    const said = conversation.say("u1", "How do I stand?");
+    assert.equal(said.ok, true);
+    for (let i = 0; i < 3; i++) { await flush(); model.next(); }
+    await conversation.whenIdle();
+    const chunks = events.filter((e) => e.type === "chunk");
+    assert.deepEqual(chunks.map((c) => c.seq), [1, 2, 3]);
+    const end = events.find((e) => e.type === "end");
+    assert.deepEqual(end && { full: end.full_content, reason: end.reason }, { full: "Hold your guard.", reason: "complete" });
+    assert.deepEqual(events.map((e) => e.type === "status" ? e.status : e.type),
+      ["thinking", "streaming", "chunk", "chunk", "chunk", "end", "idle"]);
+  });
+
+  it("queues chat during a reply, in order, and refuses past the bound with busy", async () => {
+    const { events, model, conversation } = setup(["ok"], 1);
+    const first = conversation.say("u1", "one");
+    const second = conversation.say("u2", "two");
+    const third = conversation.say("u3", "three");
+    assert.deepEqual([first.ok, second.ok && second.queued, third], [true, true, { ok: false, code: "busy" }]);
+    await flush(); model.next(); await flush(); await flush(); model.next();
+    await conversation.whenIdle(); await flush();
+    const ends = events.filter((e) => e.type === "end");
+    assert.equal(ends.length, 2);
+    const lastPrompt = model.prompts[1]!.map((m) => m.content);
+    assert.deepEqual(lastPrompt.slice(1), ["one", "ok", "two"], "the second reply sees the first exchange");
+  });
+
+  it("stop ends the reply with reason stopped, keeping what was already sent", async () => {
+    const { events, model, conversation } = setup(["Again", "!", " Again!"]);
+    conversation.say("u1", "hi");
+    await flush(); model.next(); await flush();
+    assert.equal(conversation.stop(), true);
+    await conversation.whenIdle();
+    const end = events.find((e) => e.type === "end");
+    assert.deepEqual(end && [end.reason, end.full_content], ["stopped", "Again"]);
+  });
+
+  it("hears actions as part of the conversation", async () => {
+    const { model, conversation } = setup(["Good."]);
+    conversation.hearAction("u1", "u1 inspects the Excalibur");
+    conversation.say("u1", "Well?");
+    await flush(); model.next();
+    await conversation.whenIdle();
+    assert.deepEqual(model.prompts[0]!.slice(1).map((m) => m.content), ["(u1 inspects the Excalibur)", "Well?"]);
+  });
+
+  it("a failing model ends the reply with reason error and tells the players", async () => {
+    const events: ReplyEvent[] = [];
+    const broken: ReplyModel = {
+      name: "broken",
+      // eslint-disable-next-line require-yield
+      async *stream() { throw new Error("connection refused"); },
+    };
+    const conversation = new Conversation({
+      sessionId: "s", character, model: broken, queueLimit: 1, historyLimit: 20,
+      context: new InProcessContextWindow({ maxMessages: 20, ttlSeconds: 60 }),
+      log: { warn() {}, error() {} }, emit: (e) => events.push(e),
+    });
+    conversation.say("u1", "hello");
+    await conversation.whenIdle();
+    assert.ok(events.some((e) => e.type === "error" && e.code === "model/error"));
+    assert.ok(events.some((e) => e.type === "end" && e.reason === "error" && e.full_content === ""));
+  });
+});
