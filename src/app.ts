@@ -19,6 +19,10 @@ export function createServer(services: Services) {
     context: services.context,
     actions: services.actions,
     log: services.log,
+    moderation: services.moderation,
+    reconnectSeconds: config.reconnectSeconds,
+    resumeRepliesKept: config.resumeRepliesKept,
+    rateLimits: config.rateLimits,
     limits: {
       chatMaxChars: config.chatMaxChars,
       replyQueueLimit: config.replyQueueLimit,

@@ -35,6 +35,25 @@ const Env = z.object({
   CONTEXT_WINDOW_MESSAGES: int(20),
   /** Pace of the offline model's reply, so it reads like typing. */
   OFFLINE_MODEL_TOKEN_MS: int(40),
+
+  /** Blocklist file, one term per line; `off` disables moderation. */
+  MODERATION_BLOCKLIST: z.string().default("moderation/blocklist.txt"),
+  /** Hold back what could be the start of a blocked term, so no player ever sees one whole. */
+  MODERATION_HOLDBACK: bool(true),
+
+  /** Seconds a dropped player may take to reconnect and resume the stream. */
+  RECONNECT_SECONDS: int(20),
+  /** Replies per room kept for resuming players: a reconnect window rarely spans more. */
+  RESUME_REPLIES_KEPT: int(8),
+
+  /** Chat rate per player: a burst of 5, then one a second; a fast typist never meets it. */
+  CHAT_BURST: int(5),
+  CHAT_PER_SECOND: z.coerce.number().positive().default(1),
+  /** Action rate per player: games send commands faster than people type. */
+  ACTION_BURST: int(20),
+  ACTION_PER_SECOND: z.coerce.number().positive().default(10),
+  /** Messages a second past which a client is a flood and is disconnected. */
+  FLOOD_MESSAGES_PER_SECOND: int(60),
 });
 
 export type Config = Readonly<{
@@ -58,6 +77,14 @@ export type Config = Readonly<{
   chatMaxChars: number;
   replyQueueLimit: number;
   contextWindowMessages: number;
+  moderation: Readonly<{ blocklistPath: string | undefined; holdBack: boolean }>;
+  reconnectSeconds: number;
+  resumeRepliesKept: number;
+  rateLimits: Readonly<{
+    chat: Readonly<{ burst: number; perSecond: number }>;
+    action: Readonly<{ burst: number; perSecond: number }>;
+    floodMessagesPerSecond: number;
+  }>;
 }>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -90,5 +117,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     chatMaxChars: e.CHAT_MAX_CHARS,
     replyQueueLimit: e.REPLY_QUEUE_LIMIT,
     contextWindowMessages: e.CONTEXT_WINDOW_MESSAGES,
+    moderation: Object.freeze({
+      blocklistPath: e.MODERATION_BLOCKLIST === "off" ? undefined : e.MODERATION_BLOCKLIST,
+      holdBack: e.MODERATION_HOLDBACK,
+    }),
+    reconnectSeconds: e.RECONNECT_SECONDS,
+    resumeRepliesKept: e.RESUME_REPLIES_KEPT,
+    rateLimits: Object.freeze({
+      chat: Object.freeze({ burst: e.CHAT_BURST, perSecond: e.CHAT_PER_SECOND }),
+      action: Object.freeze({ burst: e.ACTION_BURST, perSecond: e.ACTION_PER_SECOND }),
+      floodMessagesPerSecond: e.FLOOD_MESSAGES_PER_SECOND,
+    }),
   });
 }

@@ -9,6 +9,7 @@ import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import type { ContextWindow } from "./memory/context-window.ts";
 import { InProcessContextWindow } from "./memory/in-process-context-window.ts";
+import { BlocklistMatcher, loadBlocklist } from "./moderation/index.ts";
 
 /** The context window lives 30 minutes after its last use. */
 const CONTEXT_TTL_SECONDS = 30 * 60;
@@ -23,6 +24,8 @@ export interface Services {
   model: ReplyModel;
   context: ContextWindow;
   actions: ActionRegistry;
+  /** Absent when moderation is turned off. */
+  moderation: { matcher: BlocklistMatcher; holdBack: boolean } | undefined;
   close(): Promise<void>;
 }
 
@@ -35,8 +38,14 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
   const model = createReplyModel(config, catalog, log);
   const context = new InProcessContextWindow({ maxMessages: config.contextWindowMessages, ttlSeconds: CONTEXT_TTL_SECONDS });
 
+  const moderation = config.moderation.blocklistPath
+    ? { matcher: BlocklistMatcher.fromTerms(await loadBlocklist(config.moderation.blocklistPath)), holdBack: config.moderation.holdBack }
+    : undefined;
+  if (moderation) log.info({ terms: moderation.matcher.size, hold_back: moderation.holdBack }, "moderation on");
+  else log.warn("moderation is off (MODERATION_BLOCKLIST=off)");
+
   return {
-    config, log, catalog, tokens, devTokens, model, context, actions: defaultActions(),
+    config, log, catalog, tokens, devTokens, model, context, moderation, actions: defaultActions(),
     async close() {
       await context.close();
     },

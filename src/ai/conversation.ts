@@ -10,6 +10,7 @@ import { ERROR_CODES, type EndReason, type Usage } from "../protocol/messages.ts
 import { actionMessage, buildPrompt, characterMessage, playerMessage } from "./prompt.ts";
 import type { ReplyEvent, TurnOutcome } from "./reply-events.ts";
 import type { ReplyModel } from "./reply-model.ts";
+import { createModeratedStream, type BlocklistMatcher } from "../moderation/index.ts";
 
 export interface ConversationLogger {
   warn(obj: object, msg: string): void;
@@ -26,6 +27,8 @@ export interface ConversationDeps {
   /** Messages of recent conversation kept for the prompt. */
   historyLimit: number;
   log: ConversationLogger;
+  /** Content rules: blocked input never reaches the model; a reply that turns bad is cut and retracted. */
+  moderation?: { matcher: BlocklistMatcher; holdBack: boolean };
   emit(event: ReplyEvent): void;
   /** Called once per finished turn, off the streaming path. */
   onTurnEnd?(outcome: TurnOutcome): void;
@@ -47,7 +50,7 @@ interface ActiveReply {
 
 export type SayResult =
   | { ok: true; reply_id: string; queued: boolean }
-  | { ok: false; code: typeof ERROR_CODES.busy };
+  | { ok: false; code: typeof ERROR_CODES.busy | typeof ERROR_CODES.moderated };
 
 export class Conversation {
   readonly #d: ConversationDeps;
@@ -81,6 +84,14 @@ export class Conversation {
 
   say(userId: string, content: string): SayResult {
     const turn: Turn = { reply_id: this.#newId(), user_id: userId, content, received_at: this.#now() };
+    const blocked = this.#d.moderation?.matcher.findFirst(content);
+    if (blocked) {
+      this.#d.onTurnEnd?.({
+        ...this.#outcome(turn, "", "moderated", undefined, null, null),
+        moderation: { direction: "input", term: blocked.term },
+      });
+      return { ok: false, code: ERROR_CODES.moderated };
+    }
     if (this.#active === null) {
       this.#start(turn);
       return { ok: true, reply_id: turn.reply_id, queued: false };
@@ -95,6 +106,16 @@ export class Conversation {
   stop(reason: EndReason = "stopped"): boolean {
     if (!this.#active || this.#active.abort.signal.aborted) return false;
     this.#active.abort.abort(reason);
+    return true;
+  }
+
+  /** Withdraws a queued chat of this player; false if it is not (or no longer) queued. */
+  cancel(userId: string, replyId: string): boolean {
+    const i = this.#queue.findIndex((t) => t.reply_id === replyId && t.user_id === userId);
+    if (i < 0) return false;
+    this.#queue.splice(i, 1);
+    this.#d.emit({ type: "dequeued", reply_id: replyId });
+    this.#d.emit({ type: "end", reply_id: replyId, full_content: "", reason: "stopped" });
     return true;
   }
 
@@ -146,20 +167,37 @@ export class Conversation {
     let usage: Usage | undefined;
     let reason: EndReason = "complete";
     let firstChunkAt: number | null = null;
+    let moderation: TurnOutcome["moderation"];
+    const filter = this.#d.moderation ? createModeratedStream(this.#d.moderation) : null;
+    const send = (content: string): void => {
+      if (!content) return;
+      if (seq === 0) {
+        firstChunkAt = this.#now();
+        emit({ type: "status", status: "streaming", reply_id });
+      }
+      seq += 1;
+      text += content;
+      emit({ type: "chunk", reply_id, seq, content });
+    };
     const requestedAt = this.#now();
+    let modelFirstTokenAt: number | null = null;
     try {
       for await (const delta of this.#d.model.stream(prompt, signal)) {
         if (delta.usage) usage = delta.usage;
         if (!delta.content || signal.aborted) continue;
-        if (seq === 0) {
-          firstChunkAt = this.#now();
-          emit({ type: "status", status: "streaming", reply_id });
+        modelFirstTokenAt ??= this.#now();
+        if (!filter) { send(delta.content); continue; }
+        const { release, hit } = filter.push(delta.content);
+        send(release);
+        if (hit) {
+          moderation = { direction: "output", term: hit.term };
+          this.#active?.abort.abort("moderated");
+          emit({ type: "retract", reply_id, reason: "moderated" });
         }
-        seq += 1;
-        text += delta.content;
-        emit({ type: "chunk", reply_id, seq, content: delta.content });
       }
       if (signal.aborted) reason = abortReason(signal);
+      // Held text is released only when the reply ends normally; a cut reply drops it.
+      else if (filter) send(filter.flush());
     } catch (err) {
       if (signal.aborted) {
         reason = abortReason(signal);
@@ -171,18 +209,26 @@ export class Conversation {
     }
     emit({ type: "end", reply_id, full_content: text, reason, ...(usage ? { usage } : {}) });
 
-    // What the players saw is what the character said, even when the reply was cut short.
-    const said = text ? [userMessage, characterMessage(text)] : [userMessage];
+    // What the players saw is what the character said, even when cut short; a retracted reply was never said.
+    const said = text && reason !== "moderated" ? [userMessage, characterMessage(text)] : [userMessage];
     this.#history.push(...said);
     this.#trimHistory();
     this.#persistContext(said);
     this.#d.onTurnEnd?.({
-      reply_id, user_id: turn.user_id, user_content: turn.content, received_at: turn.received_at,
-      reply_content: text, reason, usage, model: this.#d.model.name,
-      first_chunk_ms: firstChunkAt === null ? null : firstChunkAt - turn.received_at,
-      model_first_token_ms: firstChunkAt === null ? null : firstChunkAt - requestedAt,
-      ended_at: this.#now(),
+      ...this.#outcome(turn, text, reason, usage,
+        firstChunkAt === null ? null : firstChunkAt - turn.received_at,
+        modelFirstTokenAt === null ? null : modelFirstTokenAt - requestedAt),
+      ...(moderation ? { moderation } : {}),
     });
+  }
+
+  #outcome(turn: Turn, reply: string, reason: EndReason, usage: Usage | undefined,
+    firstChunkMs: number | null, modelFirstTokenMs: number | null): TurnOutcome {
+    return {
+      reply_id: turn.reply_id, user_id: turn.user_id, user_content: turn.content, received_at: turn.received_at,
+      reply_content: reply, reason, usage, model: this.#d.model.name,
+      first_chunk_ms: firstChunkMs, model_first_token_ms: modelFirstTokenMs, ended_at: this.#now(),
+    };
   }
 
   #trimHistory(): void {

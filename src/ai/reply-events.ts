@@ -6,6 +6,7 @@ export type ReplyEvent =
   | { type: "queued"; reply_id: string; user_id: string }
   | { type: "dequeued"; reply_id: string }
   | { type: "chunk"; reply_id: string; seq: number; content: string }
+  | { type: "retract"; reply_id: string; reason: "moderated" }
   | { type: "end"; reply_id: string; full_content: string; reason: EndReason; usage?: Usage }
   | { type: "error"; code: ErrorCode; message: string };
 
@@ -25,4 +26,6 @@ export interface TurnOutcome {
   /** Milliseconds from the model request to its first non-empty delta. */
   model_first_token_ms: number | null;
   ended_at: number;
+  /** Set when the content rules stopped this turn: the player's message, or the reply. */
+  moderation?: { direction: "input" | "output"; term: string };
 }

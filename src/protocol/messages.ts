@@ -48,11 +48,27 @@ export type ActionMessage = z.infer<typeof ActionMessage>;
 export const StopMessage = z.strictObject({});
 export type StopMessage = z.infer<typeof StopMessage>;
 
+/** After a reconnection: send me what I missed of `reply_id` after chunk `last_seq`, then go on live.
+ *  `last_seq` 0 asks for the whole reply. */
+export const ResumeMessage = z.strictObject({
+  reply_id: z.string().min(1).max(128),
+  last_seq: z.number().int().nonnegative(),
+});
+export type ResumeMessage = z.infer<typeof ResumeMessage>;
+
+/** Withdraw a chat of mine that is still waiting in the queue. */
+export const CancelMessage = z.strictObject({
+  reply_id: z.string().min(1).max(128),
+});
+export type CancelMessage = z.infer<typeof CancelMessage>;
+
 /** Client message names. */
 export const ClientMessageType = {
   chat: "chat",
   action: "action",
   stop: "stop",
+  resume: "resume",
+  cancel: "cancel",
 } as const;
 
 // ---------------------------------------------------------------- server -> client
@@ -93,6 +109,12 @@ export interface AiEndMessage {
   usage?: Usage;
 }
 
+/** `ai_retract`: withdraw everything shown of this reply (it turned out to break the rules). */
+export interface AiRetractMessage {
+  reply_id: string;
+  reason: "moderated";
+}
+
 /** `game_event`: the result of a game action, e.g. `item_info` with the item's payload. */
 export interface GameEventMessage {
   event_type: string;
@@ -113,6 +135,14 @@ export const ERROR_CODES = {
   unknownTarget: "action/unknown_target",
   /** The model failed; the reply ended with reason `error`. */
   modelError: "model/error",
+  /** The chat broke the content rules and was not sent to the character. */
+  moderated: "moderated",
+  /** Too many messages too fast; slow down (a gross flood is disconnected). */
+  rateLimited: "rate_limited",
+  /** `resume` named a reply this room no longer holds. */
+  unknownReply: "resume/unknown_reply",
+  /** `cancel` named no queued chat of this player. */
+  notQueued: "cancel/not_queued",
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 
@@ -127,6 +157,7 @@ export interface ServerMessages {
   ai_status: AiStatusMessage;
   ai_chunk: AiChunkMessage;
   ai_end: AiEndMessage;
+  ai_retract: AiRetractMessage;
   game_event: GameEventMessage;
   error: ErrorMessage;
 }

@@ -28,7 +28,9 @@ async function chat(player: TestPlayer, content: string): Promise<string> {
 
 before(async () => {
   sim = await startSimOpenAI({ firstTokenMs: 0, tokensPerSecond: 200, replyTokens: 12, log: "silent" });
-  server = await startTestServer({ OPENAI_BASE_URL: sim.url, OPENAI_API_KEY: "sim", OPENAI_MODEL: "parley-sim" });
+  server = await startTestServer({ OPENAI_BASE_URL: sim.url, OPENAI_API_KEY: "sim", OPENAI_MODEL: "parley-sim", RECONNECT_SECONDS: "0", CHAT_BURST: "50",
+    // Chunk boundaries here are the model's own; hold-back is tested with moderation.
+    MODERATION_HOLDBACK: "false" });
 });
 
 after(async () => {

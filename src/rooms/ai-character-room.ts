@@ -2,18 +2,21 @@
  * The `ai_character` room: one conversation session with one character. It stays thin: it checks
  * each message, hands chat to the Conversation and turns the Conversation's events into messages.
  */
-import { type Client, Room, ServerError } from "@colyseus/core";
+import { type Client, type Delayed, Room, ServerError } from "@colyseus/core";
 import type { z } from "zod";
 import type { ActionRegistry } from "../actions/action-registry.ts";
 import { Conversation } from "../ai/conversation.ts";
 import type { ReplyEvent, TurnOutcome } from "../ai/reply-events.ts";
+import { ReplyJournal, type JournalEntry } from "../ai/reply-journal.ts";
 import type { ReplyModel } from "../ai/reply-model.ts";
+import { TokenBucket } from "../limits/token-bucket.ts";
+import type { BlocklistMatcher } from "../moderation/index.ts";
 import type { TokenIssuer } from "../auth/tokens.ts";
 import type { Character, CharacterCatalog } from "../characters/catalog.ts";
 import type { Logger } from "../logger.ts";
 import type { ContextWindow } from "../memory/context-window.ts";
 import {
-  ActionMessage, chatMessage, ERROR_CODES, StopMessage,
+  ActionMessage, CancelMessage, chatMessage, ERROR_CODES, ResumeMessage, StopMessage,
   type ErrorCode, type ServerMessages,
 } from "../protocol/messages.ts";
 import { AiCharacterState, ItemState, PlayerState, QueuedChatState } from "../state/room-state.ts";
@@ -28,8 +31,24 @@ export interface RoomServices {
   actions: ActionRegistry;
   log: Logger;
   limits: { chatMaxChars: number; replyQueueLimit: number; contextWindowMessages: number };
+  moderation?: { matcher: BlocklistMatcher; holdBack: boolean };
+  reconnectSeconds: number;
+  resumeRepliesKept: number;
+  rateLimits: {
+    chat: { burst: number; perSecond: number };
+    action: { burst: number; perSecond: number };
+    floodMessagesPerSecond: number;
+  };
   onTurnEnd?(session: { session_id: string; character_id: string }, outcome: TurnOutcome): void;
+  /** Every `error` sent to a player, for metrics. */
+  onError?(code: ErrorCode): void;
 }
+
+/** A reconnected player waits for its `resume` this long before it is sent what it missed anyway. */
+const RESUME_WAIT_MS = 3000;
+
+interface PlayerLimits { chat: TokenBucket; action: TokenBucket }
+interface ResumeGate { reply_id: string | undefined; last_seq: number; timer: Delayed }
 
 /** Options the room is created with: the client's join options after `onAuth` resolved them. */
 interface CreateOptions { character_id: string; session_id: string }
@@ -56,18 +75,26 @@ export function createAiCharacterRoom(services: RoomServices) {
     }
 
     state = new AiCharacterState();
+    maxMessagesPerSecond = services.rateLimits.floodMessagesPerSecond;
     character!: Character;
     conversation!: Conversation;
     log!: Logger;
+    readonly journal = new ReplyJournal(services.resumeRepliesKept);
+    /** Reconnected players who have not yet been sent what they missed: live reply messages skip them. */
+    readonly #gates = new Map<string, ResumeGate>();
+    readonly #limits = new Map<string, PlayerLimits>();
 
     messages = {
       chat: (client: AuthedClient, raw: unknown) => {
+        if (!this.#allow(client, "chat")) return;
         const msg = this.#parse(client, chatSchema, raw);
         if (!msg) return;
         const result = this.conversation.say(userOf(client), msg.content);
-        if (!result.ok) this.#error(client, result.code, "the character is busy; wait for the current replies");
+        if (!result.ok && result.code === ERROR_CODES.busy) this.#error(client, result.code, "the character is busy; wait for the current replies");
+        if (!result.ok && result.code === ERROR_CODES.moderated) this.#error(client, result.code, "that message breaks the rules and was not sent");
       },
       action: (client: AuthedClient, raw: unknown) => {
+        if (!this.#allow(client, "action")) return;
         const msg = this.#parse(client, ActionMessage, raw);
         if (!msg) return;
         const result = services.actions.run(msg.action_id, {
@@ -82,6 +109,19 @@ export function createAiCharacterRoom(services: RoomServices) {
       },
       stop: (client: AuthedClient, raw: unknown) => {
         if (this.#parse(client, StopMessage, raw ?? {})) this.conversation.stop("stopped");
+      },
+      resume: (client: AuthedClient, raw: unknown) => {
+        const msg = this.#parse(client, ResumeMessage, raw);
+        if (!msg) return;
+        if (!this.#replay(client, msg.reply_id, msg.last_seq)) {
+          this.#error(client, ERROR_CODES.unknownReply, `no reply "${msg.reply_id}" to resume`);
+        }
+      },
+      cancel: (client: AuthedClient, raw: unknown) => {
+        const msg = this.#parse(client, CancelMessage, raw);
+        if (msg && !this.conversation.cancel(userOf(client), msg.reply_id)) {
+          this.#error(client, ERROR_CODES.notQueued, `no queued chat "${msg.reply_id}" of yours`);
+        }
       },
       _: (client: AuthedClient, type: unknown) => {
         this.#error(client, ERROR_CODES.unknownType, `unknown message type "${String(type)}"`);
@@ -106,6 +146,7 @@ export function createAiCharacterRoom(services: RoomServices) {
         queueLimit: services.limits.replyQueueLimit,
         historyLimit: services.limits.contextWindowMessages,
         log: this.log,
+        moderation: services.moderation,
         emit: (event) => this.#onReplyEvent(event),
         onTurnEnd: (outcome) => services.onTurnEnd?.({ session_id: options.session_id, character_id: character.id }, outcome),
       });
@@ -117,6 +158,10 @@ export function createAiCharacterRoom(services: RoomServices) {
         throw new ServerError(409, "this session belongs to another character");
       }
       this.state.players.set(client.sessionId, new PlayerState({ user_id: userOf(client), joined_at: Date.now() }));
+      this.#limits.set(client.sessionId, {
+        chat: new TokenBucket(services.rateLimits.chat.burst, services.rateLimits.chat.perSecond),
+        action: new TokenBucket(services.rateLimits.action.burst, services.rateLimits.action.perSecond),
+      });
       const greeting = this.character.greeting;
       if (greeting) {
         const reply_id = `greeting-${client.sessionId}`;
@@ -125,25 +170,64 @@ export function createAiCharacterRoom(services: RoomServices) {
       }
     }
 
+    /** A dropped connection may come back within the window; the reply keeps streaming for it. */
+    onDrop(client: AuthedClient) {
+      if (services.reconnectSeconds > 0) this.allowReconnection(client, services.reconnectSeconds);
+    }
+
+    onReconnect(client: AuthedClient) {
+      const reply_id = this.journal.latest();
+      const last_seq = reply_id ? this.journal.lastSeq(reply_id) : 0;
+      const timer = this.clock.setTimeout(() => {
+        if (reply_id) this.#replay(client, reply_id, last_seq);
+        else this.#gates.delete(client.sessionId);
+      }, RESUME_WAIT_MS);
+      this.#gates.set(client.sessionId, { reply_id, last_seq, timer });
+    }
+
     onLeave(client: AuthedClient) {
       this.state.players.delete(client.sessionId);
+      this.#limits.delete(client.sessionId);
+      this.#gates.get(client.sessionId)?.timer.clear();
+      this.#gates.delete(client.sessionId);
       // Nobody is listening: cancel the model request rather than pay for tokens no one reads.
       if (this.clients.length === 0) this.conversation.stop("stopped");
     }
 
     async onDispose() {
       await this.conversation?.close("stopped");
+      this.journal.clear();
+    }
+
+    /** Sends a player what it missed after `lastSeq` of `replyId`, then lets live messages through. */
+    #replay(client: AuthedClient, replyId: string, lastSeq: number): boolean {
+      const missed = this.journal.replayAfter(replyId, lastSeq);
+      if (!missed) return false;
+      for (const entry of missed) client.send(entry.type, entry.message);
+      this.#gates.get(client.sessionId)?.timer.clear();
+      this.#gates.delete(client.sessionId);
+      return true;
+    }
+
+    #allow(client: AuthedClient, kind: keyof PlayerLimits): boolean {
+      if (this.#limits.get(client.sessionId)?.[kind].take() ?? true) return true;
+      this.#error(client, ERROR_CODES.rateLimited, `too many ${kind} messages; slow down`);
+      return false;
     }
 
     #onReplyEvent(event: ReplyEvent): void {
       switch (event.type) {
         case "chunk": {
-          const { type: _, ...msg } = event;
-          return this.#broadcast("ai_chunk", msg);
+          const { type: _, ...message } = event;
+          return this.#broadcastReply({ type: "ai_chunk", message });
+        }
+        case "retract": {
+          const { type: _, ...message } = event;
+          return this.#broadcastReply({ type: "ai_retract", message });
         }
         case "end": {
-          const { type: _, ...msg } = event;
-          return this.#broadcast("ai_end", msg);
+          const { type: _, ...message } = event;
+          return this.#broadcastReply({ type: "ai_end", message });
         }
         case "status":
           this.state.character.status = event.status;
@@ -158,8 +242,17 @@ export function createAiCharacterRoom(services: RoomServices) {
           return;
         }
         case "error":
+          services.onError?.(event.code);
           return this.#broadcast("error", { code: event.code, message: event.message });
       }
+    }
+
+    /** Journals a reply message for resuming players and sends it to everyone not waiting to resume. */
+    #broadcastReply(entry: JournalEntry): void {
+      this.journal.record(entry);
+      if (this.#gates.size === 0) return this.broadcast(entry.type, entry.message);
+      const except = this.clients.filter((c) => this.#gates.has(c.sessionId));
+      this.broadcast(entry.type, entry.message, { except });
     }
 
     #broadcast<K extends keyof ServerMessages>(type: K, message: ServerMessages[K]): void {
@@ -167,6 +260,7 @@ export function createAiCharacterRoom(services: RoomServices) {
     }
 
     #error(client: Client, code: ErrorCode, message: string): void {
+      services.onError?.(code);
       client.send("error", { code, message });
     }
 

@@ -1,0 +1,44 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { importanceOf } from "./importance.ts";
+
+describe("importanceOf", () => {
+  test("stays within 0..1", () => {
+    const samples = [
+      ["", ""],
+      ["hi", "hello!"],
+      ["My name is Ada, I love chess, I live in Paris, what is your favourite game? ".repeat(10), "..."],
+      ["我叫小明，我最喜欢吃火锅，我住在北京，你呢？".repeat(10), "好的"],
+    ] as const;
+    for (const [user, ai] of samples) {
+      const value = importanceOf(user, ai);
+      assert.ok(value >= 0 && value <= 1, `${value} for ${user.slice(0, 20)}`);
+    }
+  });
+
+  test("names and preferences outweigh greetings, in English and Chinese", () => {
+    const greeting = importanceOf("hi", "Hello there!");
+    assert.ok(importanceOf("My name is Ada.", "Nice to meet you, Ada.") > greeting);
+    assert.ok(importanceOf("I really love sailing.", "Sailing is wonderful.") > greeting);
+    assert.ok(importanceOf("我叫小明。", "你好，小明。") > importanceOf("你好", "你好！"));
+    assert.ok(importanceOf("我最喜欢吃火锅", "火锅很好吃") > importanceOf("嗯", "嗯嗯"));
+  });
+
+  test("a name outweighs a plain question, a question outweighs a plain statement", () => {
+    const name = importanceOf("call me Captain", "Aye, Captain.");
+    const question = importanceOf("where does the river go", "To the sea.");
+    const statement = importanceOf("the river goes on", "It does.");
+    assert.ok(name > question);
+    assert.ok(question > statement);
+  });
+
+  test("a longer message weighs more than a short one of the same kind", () => {
+    const short = importanceOf("the sky is grey", "");
+    const long = importanceOf(`the sky is grey ${"and the clouds hang low over the harbour ".repeat(4)}`, "");
+    assert.ok(long > short);
+  });
+
+  test("is pure: same input, same output", () => {
+    assert.equal(importanceOf("I like tea?", "Me too."), importanceOf("I like tea?", "Me too."));
+  });
+});

@@ -1,0 +1,188 @@
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import type { PGlite } from "@electric-sql/pglite";
+import { openEmbeddedPostgres } from "../store/embedded-postgres.ts";
+import type { SqlClient } from "../store/sql.ts";
+import { HashingEmbedder } from "./hashing-embedder.ts";
+import type { MemoryEntry } from "./long-term-memory.ts";
+import { PgLongTermMemory } from "./pg-long-term-memory.ts";
+import { createMemoryIndexes, createMemoryTable, migrateLongTermMemory } from "./pg-memory-schema.ts";
+
+const DATABASE_URL = process.env.PARLEY_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/parley_test";
+const NOW = new Date("2025-06-01T12:00:00Z");
+const hoursAgo = (hours: number): Date => new Date(NOW.getTime() - hours * 60 * 60 * 1000);
+
+const entry = (user_id: string, character_id: string, content: string, ageHours = 24, importance = 0.5): MemoryEntry => ({
+  user_id,
+  character_id,
+  session_id: `session-${user_id}`,
+  content,
+  importance,
+  created_at: hoursAgo(ageHours),
+});
+
+/** Each topic appears once per player and character, so the right answer is never a tie. */
+const SEED: MemoryEntry[] = [
+  entry("ada", "captain", "Player: my cat is named Whiskers. Captain: A fine name for a ship's cat!"),
+  entry("ada", "captain", "Player: I grew up in a lighthouse on the northern coast. Captain: Then you know storms."),
+  entry("ada", "captain", "Player: I am afraid of deep water. Captain: We will stay near the shore."),
+  entry("ada", "captain", "玩家：我最喜欢吃火锅。船长：下次靠岸请你吃！"),
+  entry("ada", "captain", "玩家：我的生日是五月三日。船长：记住了。"),
+  entry("ada", "captain", "Player: hello. Captain: Ahoy!", 1, 0.05),
+  entry("ada", "merchant", "Player: my cat is named Pepper. Merchant: Cats keep the rats away."),
+  entry("bob", "captain", "Player: my cat is named Mittens. Captain: Bring Mittens aboard."),
+  entry("bob", "captain", "玩家：我最喜欢吃饺子。船长：饺子好！"),
+];
+
+/** Runs the same recall checks on any SqlClient holding a fresh `table`. */
+function recallScenario(getSql: () => SqlClient, getTable: () => string): void {
+  let memory: PgLongTermMemory;
+
+  before(async () => {
+    const sql = getSql();
+    const table = getTable();
+    memory = new PgLongTermMemory({ sql, embedder: new HashingEmbedder({ dimensions: 256 }), table, now: () => NOW });
+    // Bulk load first, then build the indexes once over the loaded rows.
+    await createMemoryTable(sql, { table, dimensions: 256 });
+    await memory.rememberAll(SEED);
+    await createMemoryIndexes(sql, { table });
+  });
+
+  test("creates the HNSW cosine index and the player/character index", async () => {
+    const [schema, name] = getTable().split(".");
+    const { rows } = await getSql().query<{ indexdef: string }>(
+      "SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2",
+      [schema, name],
+    );
+    const defs = rows.map((row) => row.indexdef);
+    assert.ok(defs.some((def) => /USING hnsw \(embedding vector_cosine_ops\)/.test(def)), defs.join("\n"));
+    assert.ok(defs.some((def) => /\(user_id, character_id\)/.test(def)), defs.join("\n"));
+  });
+
+  test("recalls the relevant memory first, only from that player and character", async () => {
+    const recalled = await memory.recall({ user_id: "ada", character_id: "captain", text: "What is my cat called?", limit: 3 });
+    assert.ok(recalled.length > 0 && recalled.length <= 3);
+    assert.match(recalled[0]!.content, /Whiskers/);
+    for (const m of recalled) {
+      assert.equal(m.user_id, "ada");
+      assert.equal(m.character_id, "captain");
+      assert.ok(m.relevance >= 0 && m.relevance <= 1);
+      assert.match(m.id, /^[0-9a-f-]{36}$/);
+      assert.ok(m.created_at instanceof Date);
+    }
+    for (let i = 1; i < recalled.length; i++) assert.ok(recalled[i - 1]!.score >= recalled[i]!.score);
+    assert.ok(recalled[0]!.relevance > recalled[recalled.length - 1]!.relevance);
+
+    const bob = await memory.recall({ user_id: "bob", character_id: "captain", text: "What is my cat called?", limit: 3 });
+    assert.match(bob[0]!.content, /Mittens/);
+    assert.ok(bob.every((m) => m.user_id === "bob"));
+
+    const merchant = await memory.recall({ user_id: "ada", character_id: "merchant", text: "my cat", limit: 3 });
+    assert.deepEqual(merchant.map((m) => m.character_id), ["merchant"]);
+  });
+
+  test("recalls Chinese memories", async () => {
+    const ada = await memory.recall({ user_id: "ada", character_id: "captain", text: "我最喜欢吃什么？", limit: 2 });
+    assert.match(ada[0]!.content, /火锅/);
+    const bob = await memory.recall({ user_id: "bob", character_id: "captain", text: "我最喜欢吃什么？", limit: 2 });
+    assert.match(bob[0]!.content, /饺子/);
+  });
+
+  test("finds memories written after the index was built; recency breaks a tie", async () => {
+    await memory.remember(entry("ada", "captain", "Player: my sister Clara sails a sloop. Captain: A sailor in the family!", 48));
+    await memory.remember(entry("ada", "captain", "Player: my sister Clara sails a sloop. Captain: A sailor in the family!", 2));
+    const recalled = await memory.recall({ user_id: "ada", character_id: "captain", text: "who is Clara, my sister?", limit: 2 });
+    assert.equal(recalled.length, 2);
+    assert.match(recalled[0]!.content, /Clara/);
+    assert.match(recalled[1]!.content, /Clara/);
+    assert.ok(recalled[0]!.created_at.getTime() > recalled[1]!.created_at.getTime());
+  });
+
+  test("returns nothing for limit 0 or an unknown player", async () => {
+    assert.deepEqual(await memory.recall({ user_id: "ada", character_id: "captain", text: "cat", limit: 0 }), []);
+    assert.deepEqual(await memory.recall({ user_id: "nobody", character_id: "captain", text: "cat", limit: 5 }), []);
+  });
+
+  test("stops on an aborted signal", async () => {
+    await assert.rejects(
+      memory.recall({ user_id: "ada", character_id: "captain", text: "cat", limit: 3 }, AbortSignal.abort()),
+      { name: "AbortError" },
+    );
+  });
+
+  test("refuses use after close, leaving the SQL client open", async () => {
+    const sql = getSql();
+    const closing = new PgLongTermMemory({ sql, embedder: new HashingEmbedder(), table: getTable() });
+    await closing.close();
+    await assert.rejects(closing.recall({ user_id: "ada", character_id: "captain", text: "cat", limit: 1 }), /closed/);
+    await assert.rejects(closing.remember(entry("ada", "captain", "x")), /closed/);
+    assert.deepEqual((await sql.query<{ one: number }>("SELECT 1 AS one")).rows, [{ one: 1 }]);
+  });
+}
+
+describe("PgLongTermMemory on PostgreSQL", () => {
+  const schema = `parley_test_ltm_${process.pid}_${randomBytes(4).toString("hex")}`;
+  let pool: pg.Pool;
+
+  before(async () => {
+    pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
+    try {
+      await pool.query(`CREATE SCHEMA "${schema}"`);
+    } catch (error) {
+      throw new Error(`cannot prepare ${DATABASE_URL} (run scripts/setup.sh): ${String(error)}`);
+    }
+  });
+
+  after(async () => {
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
+    await pool.end();
+  });
+
+  recallScenario(() => pool, () => `${schema}.memories`);
+
+  test("migration is idempotent and keeps the data", async () => {
+    const table = `${schema}.memories`;
+    const before = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
+    await migrateLongTermMemory(pool, { table, dimensions: 256 });
+    const after = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
+    assert.equal(after.rows[0]!.n, before.rows[0]!.n);
+  });
+});
+
+describe("PgLongTermMemory on embedded PostgreSQL", () => {
+  let dir: string;
+  let db: PGlite;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "parley-ltm-"));
+    db = await openEmbeddedPostgres(dir);
+    await db.query("CREATE SCHEMA parley");
+  });
+
+  after(async () => {
+    await db?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  recallScenario(() => db, () => "parley.memories");
+});
+
+describe("PgLongTermMemory validation", () => {
+  test("refuses table names that are not plain identifiers", () => {
+    const sql: SqlClient = { query: async () => ({ rows: [] }) };
+    assert.throws(() => new PgLongTermMemory({ sql, embedder: new HashingEmbedder(), table: "m; DROP TABLE x" }), /table/);
+    assert.throws(() => new PgLongTermMemory({ sql, embedder: new HashingEmbedder(), table: "a.b.c" }), /table/);
+  });
+
+  test("refuses an embedder whose vectors do not match its declared size", async () => {
+    const sql: SqlClient = { query: async () => ({ rows: [] }) };
+    const embedder = { dimensions: 4, embed: async (texts: readonly string[]) => texts.map(() => [1, 0, 0]) };
+    const memory = new PgLongTermMemory({ sql, embedder });
+    await assert.rejects(memory.remember(entry("ada", "captain", "x")), /3 dimensions, expected 4/);
+  });
+});

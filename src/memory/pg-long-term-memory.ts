@@ -1,0 +1,154 @@
+import { randomUUID } from "node:crypto";
+import pgvector from "pgvector";
+import type { SqlClient } from "../store/sql.ts";
+import type { Embedder, LongTermMemory, MemoryEntry, MemoryQuery, RecalledMemory } from "./long-term-memory.ts";
+import { memoryTableName } from "./pg-memory-schema.ts";
+import { RANKING, clamp01, overfetchCount, rankMemories } from "./rank-memories.ts";
+import type { RankingTunables } from "./rank-memories.ts";
+
+export interface PgLongTermMemoryOptions {
+  /** A `pg.Pool` or an embedded PostgreSQL; it stays the caller's to close. */
+  sql: SqlClient;
+  embedder: Embedder;
+  /** `table` or `schema.table`, created by `migrateLongTermMemory`. Default `memories`. */
+  table?: string;
+  ranking?: RankingTunables;
+  now?: () => Date;
+  newId?: () => string;
+}
+
+interface CandidateRow {
+  id: string;
+  user_id: string;
+  character_id: string;
+  session_id: string;
+  content: string;
+  importance: number;
+  created_at: Date;
+  distance: number | null;
+}
+
+// Rows per INSERT: 8 parameters each stays far below PostgreSQL's 65535-parameter limit.
+const INSERT_BATCH = 1000;
+
+/**
+ * Long-term memory in PostgreSQL with pgvector. Recall fetches the nearest memories of
+ * that player and character by cosine distance, more than asked for, and ranks them by
+ * relevance, importance and recency (see `rank-memories.ts`).
+ *
+ * For a player with few memories the planner filters by the (user_id, character_id) index
+ * and sorts exactly. When it picks the HNSW index instead, the filtered result can come back
+ * short; pgvector >= 0.8 avoids that when connections run with
+ * `hnsw.iterative_scan = relaxed_order` (relaxed order is enough: recall re-ranks anyway).
+ */
+export class PgLongTermMemory implements LongTermMemory {
+  private readonly sql: SqlClient;
+  private readonly embedder: Embedder;
+  private readonly table: string;
+  private readonly ranking: RankingTunables;
+  private readonly now: () => Date;
+  private readonly newId: () => string;
+  private closed = false;
+
+  constructor(options: PgLongTermMemoryOptions) {
+    this.sql = options.sql;
+    this.embedder = options.embedder;
+    this.table = memoryTableName(options.table).sql;
+    this.ranking = options.ranking ?? RANKING;
+    this.now = options.now ?? (() => new Date());
+    this.newId = options.newId ?? randomUUID;
+  }
+
+  async remember(entry: MemoryEntry): Promise<void> {
+    await this.rememberAll([entry]);
+  }
+
+  /** Stores many memories with one embedding call and few round trips. */
+  async rememberAll(entries: readonly MemoryEntry[], signal?: AbortSignal): Promise<void> {
+    this.assertOpen();
+    if (entries.length === 0) return;
+    const vectors = await this.embedder.embed(
+      entries.map((entry) => entry.content),
+      signal,
+    );
+    this.checkVectors(vectors, entries.length);
+    for (let start = 0; start < entries.length; start += INSERT_BATCH) {
+      signal?.throwIfAborted();
+      const params: unknown[] = [];
+      const rows: string[] = [];
+      entries.slice(start, start + INSERT_BATCH).forEach((entry, offset) => {
+        const p = params.length;
+        rows.push(`($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}, $${p + 7}, $${p + 8}::vector)`);
+        params.push(
+          this.newId(),
+          entry.user_id,
+          entry.character_id,
+          entry.session_id,
+          entry.content,
+          clamp01(entry.importance),
+          entry.created_at,
+          pgvector.toSql(vectors[start + offset]!),
+        );
+      });
+      await this.sql.query(
+        `INSERT INTO ${this.table}
+          (id, user_id, character_id, session_id, content, importance, created_at, embedding)
+          VALUES ${rows.join(", ")}`,
+        params,
+      );
+    }
+  }
+
+  async recall(query: MemoryQuery, signal?: AbortSignal): Promise<RecalledMemory[]> {
+    this.assertOpen();
+    signal?.throwIfAborted();
+    const fetchCount = overfetchCount(query.limit, this.ranking);
+    if (fetchCount === 0) return [];
+    const vectors = await this.embedder.embed([query.text], signal);
+    this.checkVectors(vectors, 1);
+    signal?.throwIfAborted();
+    const { rows } = await this.sql.query<CandidateRow>(
+      `SELECT id::text AS id, user_id, character_id, session_id, content, importance, created_at,
+          embedding <=> $1::vector AS distance
+        FROM ${this.table}
+        WHERE user_id = $2 AND character_id = $3
+        ORDER BY embedding <=> $1::vector
+        LIMIT $4`,
+      [pgvector.toSql(vectors[0]!), query.user_id, query.character_id, fetchCount],
+    );
+    // The query cannot be taken back from a shared client; its result can still be dropped.
+    signal?.throwIfAborted();
+    const candidates = rows.map((row) => ({
+      id: row.id,
+      user_id: row.user_id,
+      character_id: row.character_id,
+      session_id: row.session_id,
+      content: row.content,
+      importance: Number(row.importance),
+      created_at: row.created_at instanceof Date ? row.created_at : new Date(row.created_at),
+      // Cosine distance is 0..2; similarity below zero means unrelated, which ranks as 0.
+      relevance: row.distance === null ? 0 : clamp01(1 - Number(row.distance)),
+    }));
+    return rankMemories(candidates, query.limit, this.now(), this.ranking);
+  }
+
+  /** Stops further use. The SQL client belongs to the caller, who closes it. */
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error("long-term memory is closed");
+  }
+
+  private checkVectors(vectors: readonly number[][], expected: number): void {
+    if (vectors.length !== expected) {
+      throw new Error(`embedder returned ${vectors.length} vectors for ${expected} texts`);
+    }
+    for (const vector of vectors) {
+      if (vector.length !== this.embedder.dimensions) {
+        throw new Error(`embedder returned ${vector.length} dimensions, expected ${this.embedder.dimensions}`);
+      }
+    }
+  }
+}

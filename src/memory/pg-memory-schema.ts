@@ -1,0 +1,63 @@
+import type { SqlClient } from "../store/sql.ts";
+
+export interface MemoryTableOptions {
+  /** `table` or `schema.table`; letters, digits and underscores. Default `memories`. */
+  table?: string;
+  /** The embedder's vector size. */
+  dimensions: number;
+}
+
+export interface MemoryTableName {
+  /** Quoted and ready to put into SQL. */
+  sql: string;
+  /** The bare table name, used to name its indexes. */
+  base: string;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+export function memoryTableName(table = "memories"): MemoryTableName {
+  const parts = table.split(".");
+  if (parts.length > 2 || !parts.every((part) => IDENTIFIER.test(part))) {
+    throw new Error(`memory table: "${table}" is not a plain [schema.]table name`);
+  }
+  return { sql: parts.map((part) => `"${part}"`).join("."), base: parts[parts.length - 1]! };
+}
+
+/** The table alone, without the vector index: bulk loads go faster before the index exists. */
+export async function createMemoryTable(sql: SqlClient, options: MemoryTableOptions): Promise<void> {
+  if (!Number.isInteger(options.dimensions) || options.dimensions < 1 || options.dimensions > 16000) {
+    throw new Error(`memory table: dimensions must be an integer in 1..16000, got ${options.dimensions}`);
+  }
+  const table = memoryTableName(options.table);
+  await sql.query("CREATE EXTENSION IF NOT EXISTS vector");
+  await sql.query(
+    `CREATE TABLE IF NOT EXISTS ${table.sql} (
+      id uuid PRIMARY KEY,
+      user_id text NOT NULL,
+      character_id text NOT NULL,
+      session_id text NOT NULL,
+      content text NOT NULL,
+      importance real NOT NULL,
+      created_at timestamptz NOT NULL,
+      embedding vector(${options.dimensions}) NOT NULL
+    )`,
+  );
+}
+
+export async function createMemoryIndexes(sql: SqlClient, options: Pick<MemoryTableOptions, "table">): Promise<void> {
+  const table = memoryTableName(options.table);
+  await sql.query(
+    `CREATE INDEX IF NOT EXISTS "${table.base}_user_character_idx" ON ${table.sql} (user_id, character_id)`,
+  );
+  await sql.query(
+    `CREATE INDEX IF NOT EXISTS "${table.base}_embedding_hnsw_idx" ON ${table.sql}
+      USING hnsw (embedding vector_cosine_ops)`,
+  );
+}
+
+/** Creates the memory table and its indexes if they are missing. */
+export async function migrateLongTermMemory(sql: SqlClient, options: MemoryTableOptions): Promise<void> {
+  await createMemoryTable(sql, options);
+  await createMemoryIndexes(sql, options);
+}

@@ -1,0 +1,104 @@
+import {
+  mapChatMessagesToStoredMessages,
+  mapStoredMessagesToChatMessages,
+  type BaseMessage,
+  type StoredMessage,
+} from "@langchain/core/messages";
+import type { Redis } from "ioredis";
+import type { ContextWindow } from "./context-window.ts";
+
+export interface RedisContextWindowOptions {
+  /** A shared connection: this class never quits it. */
+  redis: Redis;
+  maxMessages: number;
+  /** Refreshed on every load and write, so the window lives this long after its last use. */
+  ttlSeconds: number;
+}
+
+export function contextKey(sessionId: string): string {
+  return `chat:context:${sessionId}`;
+}
+
+/**
+ * The context window in Redis, shared by every server process: one List per session whose entries
+ * are LangChain StoredMessage JSON, oldest first. Each operation is one MULTI round trip, so a
+ * window is never seen untrimmed or without its expiry.
+ *
+ * Unlike the in-process window, an empty window cannot exist in Redis: `replace(id, [])` leaves
+ * nothing cached, and the next `load` is a miss (null), which a rebuild from the chat logs answers.
+ */
+export class RedisContextWindow implements ContextWindow {
+  readonly #redis: Redis;
+  readonly #maxMessages: number;
+  readonly #ttlSeconds: number;
+
+  constructor(opts: RedisContextWindowOptions) {
+    if (!Number.isInteger(opts.maxMessages) || opts.maxMessages < 1) throw new RangeError("maxMessages must be a positive integer");
+    if (!Number.isInteger(opts.ttlSeconds) || opts.ttlSeconds < 1) throw new RangeError("ttlSeconds must be a positive integer");
+    this.#redis = opts.redis;
+    this.#maxMessages = opts.maxMessages;
+    this.#ttlSeconds = opts.ttlSeconds;
+  }
+
+  async load(sessionId: string): Promise<BaseMessage[] | null> {
+    const key = contextKey(sessionId);
+    const [entries, refreshed] = await run<[string[], number]>(this.#redis.multi().lrange(key, 0, -1).expire(key, this.#ttlSeconds));
+    // EXPIRE answers 0 when the key does not exist: that, not an empty LRANGE, is what marks a miss.
+    if (refreshed === 0) return null;
+    return entries.flatMap(decode);
+  }
+
+  async append(sessionId: string, messages: readonly BaseMessage[]): Promise<void> {
+    const key = contextKey(sessionId);
+    const tx = this.#redis.multi();
+    if (messages.length > 0) tx.rpush(key, ...encode(messages.slice(-this.#maxMessages))).ltrim(key, -this.#maxMessages, -1);
+    await run(tx.expire(key, this.#ttlSeconds));
+  }
+
+  async replace(sessionId: string, messages: readonly BaseMessage[]): Promise<void> {
+    const key = contextKey(sessionId);
+    const tx = this.#redis.multi().del(key);
+    if (messages.length > 0) {
+      tx.rpush(key, ...encode(messages.slice(-this.#maxMessages))).ltrim(key, -this.#maxMessages, -1).expire(key, this.#ttlSeconds);
+    }
+    await run(tx);
+  }
+
+  /** Does not quit the Redis connection: it is shared, and its owner closes it. */
+  async close(): Promise<void> {}
+}
+
+function encode(messages: readonly BaseMessage[]): string[] {
+  return mapChatMessagesToStoredMessages([...messages]).map((m) => JSON.stringify(m));
+}
+
+/** A corrupt entry costs one line of context, not the whole conversation. */
+function decode(entry: string): BaseMessage[] {
+  try {
+    const parsed: unknown = JSON.parse(entry);
+    if (!isStoredMessage(parsed)) return [];
+    return mapStoredMessagesToChatMessages([parsed]);
+  } catch {
+    return [];
+  }
+}
+
+function isStoredMessage(v: unknown): v is StoredMessage {
+  if (typeof v !== "object" || v === null) return false;
+  const { type, data } = v as { type?: unknown; data?: unknown };
+  if (typeof type !== "string" || typeof data !== "object" || data === null) return false;
+  const { content } = data as { content?: unknown };
+  return typeof content === "string" || Array.isArray(content);
+}
+
+interface Exec {
+  exec(): Promise<[error: Error | null, result: unknown][] | null>;
+}
+
+async function run<T extends unknown[]>(tx: Exec): Promise<T> {
+  const replies = await tx.exec();
+  if (replies === null) throw new Error("Redis transaction was aborted");
+  const failed = replies.find(([err]) => err !== null);
+  if (failed) throw failed[0];
+  return replies.map(([, result]) => result) as T;
+}

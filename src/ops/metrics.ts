@@ -1,0 +1,135 @@
+/** Prometheus metrics for one Parley process, on a registry of its own so tests and embedders never collide. */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { TurnOutcome } from "../ai/reply-events.ts";
+import type { EndReason, ErrorCode } from "../protocol/messages.ts";
+
+/** Parley's own latencies are milliseconds; the top buckets catch a slow model's first token. */
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2];
+/** A whole reply streams for seconds, so its duration needs buckets well past 2 s. */
+const REPLY_BUCKETS = [0.0005, 0.005, 0.05, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120];
+
+export type ModerationDirection = "input" | "output";
+
+export interface Backlog {
+  queued: number;
+  spooled: number;
+}
+
+/** Read at scrape time, so the gauges never go stale. */
+export interface GaugeProviders {
+  rooms?: () => number;
+  players?: () => number;
+  queuedChats?: () => number;
+  backlog?: () => Backlog;
+}
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly contentType: string;
+  readonly firstChunk: Histogram;
+  readonly modelFirstToken: Histogram;
+  readonly replyDuration: Histogram<"reason">;
+  readonly tokensStreamed: Counter;
+  readonly replies: Counter<"reason">;
+  readonly errors: Counter<"code">;
+  readonly moderationHits: Counter<"direction">;
+  readonly memoryRecallLate: Counter;
+  readonly rooms: Gauge;
+  readonly players: Gauge;
+  readonly queuedChats: Gauge;
+  readonly persistenceBacklog: Gauge<"kind">;
+  setProviders(providers: GaugeProviders): void;
+  observeTurn(outcome: TurnOutcome): void;
+  countError(code: ErrorCode): void;
+  countModerationHit(direction: ModerationDirection): void;
+  countLateRecall(): void;
+  countTokens(n: number): void;
+  render(): Promise<string>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "parley_" });
+  let providers: GaugeProviders = {};
+  const registers = [registry];
+
+  const firstChunk = new Histogram({
+    name: "parley_first_chunk_seconds",
+    help: "Time from a chat arriving to the first ai_chunk sent for its reply",
+    buckets: LATENCY_BUCKETS, registers,
+  });
+  const modelFirstToken = new Histogram({
+    name: "parley_model_first_token_seconds",
+    help: "Time from the model request to its first non-empty token",
+    buckets: LATENCY_BUCKETS, registers,
+  });
+  const replyDuration = new Histogram({
+    name: "parley_reply_duration_seconds",
+    help: "Time from a chat arriving to the end of its reply",
+    labelNames: ["reason"] as const, buckets: REPLY_BUCKETS, registers,
+  });
+  const tokensStreamed = new Counter({ name: "parley_tokens_streamed_total", help: "Output tokens streamed to players", registers });
+  const replies = new Counter({ name: "parley_replies_total", help: "Replies ended, by reason", labelNames: ["reason"] as const, registers });
+  const errors = new Counter({ name: "parley_errors_total", help: "Error messages sent to clients, by code", labelNames: ["code"] as const, registers });
+  const moderationHits = new Counter({
+    name: "parley_moderation_hits_total", help: "Messages caught by moderation",
+    labelNames: ["direction"] as const, registers,
+  });
+  const memoryRecallLate = new Counter({
+    name: "parley_memory_recall_late_total",
+    help: "Memory lookups that missed their time box and were dropped", registers,
+  });
+
+  const providedGauge = (name: string, help: string, read: () => (() => number) | undefined) =>
+    new Gauge({
+      name, help, registers,
+      collect() {
+        const provider = read();
+        if (provider) this.set(provider());
+      },
+    });
+  const rooms = providedGauge("parley_rooms", "Rooms open in this process", () => providers.rooms);
+  const players = providedGauge("parley_players", "Players connected to this process", () => providers.players);
+  const queuedChats = providedGauge("parley_queued_chats", "Chats waiting behind a streaming reply", () => providers.queuedChats);
+  const persistenceBacklog = new Gauge({
+    name: "parley_persistence_backlog", help: "Chat log writes not yet stored, in memory (queued) or on disk (spooled)",
+    labelNames: ["kind"] as const, registers,
+    collect() {
+      if (!providers.backlog) return;
+      const { queued, spooled } = providers.backlog();
+      this.set({ kind: "queued" }, queued);
+      this.set({ kind: "spooled" }, spooled);
+    },
+  });
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    firstChunk, modelFirstToken, replyDuration, tokensStreamed, replies, errors, moderationHits, memoryRecallLate,
+    rooms, players, queuedChats, persistenceBacklog,
+    setProviders(next) {
+      providers = { ...providers, ...next };
+    },
+    observeTurn(outcome) {
+      if (outcome.first_chunk_ms !== null) firstChunk.observe(outcome.first_chunk_ms / 1000);
+      if (outcome.model_first_token_ms !== null) modelFirstToken.observe(outcome.model_first_token_ms / 1000);
+      const reason: EndReason = outcome.reason;
+      replyDuration.observe({ reason }, Math.max(0, outcome.ended_at - outcome.received_at) / 1000);
+      replies.inc({ reason });
+      if (outcome.usage) tokensStreamed.inc(outcome.usage.output_tokens);
+    },
+    countError(code) {
+      errors.inc({ code });
+    },
+    countModerationHit(direction) {
+      moderationHits.inc({ direction });
+    },
+    countLateRecall() {
+      memoryRecallLate.inc();
+    },
+    countTokens(n) {
+      if (n > 0) tokensStreamed.inc(n);
+    },
+    render: () => registry.metrics(),
+  };
+}
