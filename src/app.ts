@@ -23,6 +23,7 @@ export function createServer(services: Services) {
     reconnectSeconds: config.reconnectSeconds,
     resumeRepliesKept: config.resumeRepliesKept,
     rateLimits: config.rateLimits,
+    onTurnEnd: services.turnEnded,
     limits: {
       chatMaxChars: config.chatMaxChars,
       replyQueueLimit: config.replyQueueLimit,

@@ -2,6 +2,7 @@
 import { defaultActions, type ActionRegistry } from "./actions/action-registry.ts";
 import { createOpenAiChatModel, LangChainReplyModel } from "./ai/langchain-reply-model.ts";
 import { OfflineReplyModel } from "./ai/offline-reply-model.ts";
+import type { TurnOutcome } from "./ai/reply-events.ts";
 import type { ReplyModel } from "./ai/reply-model.ts";
 import { createTokenIssuer, randomSecret, type TokenIssuer } from "./auth/tokens.ts";
 import { CharacterCatalog } from "./characters/catalog.ts";
@@ -14,6 +15,8 @@ import { BlocklistMatcher, loadBlocklist } from "./moderation/index.ts";
 /** The context window lives 30 minutes after its last use. */
 const CONTEXT_TTL_SECONDS = 30 * 60;
 
+export type TurnListener = (session: { session_id: string; character_id: string }, outcome: TurnOutcome) => void;
+
 export interface Services {
   config: Config;
   log: Logger;
@@ -24,6 +27,10 @@ export interface Services {
   model: ReplyModel;
   context: ContextWindow;
   actions: ActionRegistry;
+  /** Listens to every finished turn (persistence, metrics, tests); returns the unsubscribe. */
+  observeTurns(listener: TurnListener): () => void;
+  /** Tells every turn listener; the rooms call it. */
+  turnEnded: TurnListener;
   /** Absent when moderation is turned off. */
   moderation: { matcher: BlocklistMatcher; holdBack: boolean } | undefined;
   close(): Promise<void>;
@@ -44,8 +51,24 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
   if (moderation) log.info({ terms: moderation.matcher.size, hold_back: moderation.holdBack }, "moderation on");
   else log.warn("moderation is off (MODERATION_BLOCKLIST=off)");
 
+  const turnListeners = new Set<TurnListener>();
+  const turnEnded: TurnListener = (session, outcome) => {
+    for (const listener of turnListeners) {
+      try {
+        listener(session, outcome);
+      } catch (err) {
+        log.error({ err, reply_id: outcome.reply_id }, "turn listener failed");
+      }
+    }
+  };
+
   return {
     config, log, catalog, tokens, devTokens, model, context, moderation, actions: defaultActions(),
+    turnEnded,
+    observeTurns(listener) {
+      turnListeners.add(listener);
+      return () => turnListeners.delete(listener);
+    },
     async close() {
       await context.close();
     },

@@ -21,6 +21,13 @@ const VOCABULARY = [
 ];
 
 const SAY_PATTERN = /\[\[say:([\s\S]*?)\]\]/;
+/** The same as `say`, base64 of a JSON array of tokens: lets a test script text it must not send in clear. */
+const SAY64_PATTERN = /\[\[say64:([A-Za-z0-9+/=]+)\]\]/;
+
+/** The `[[say64:...]]` hook for these tokens. */
+export function say64(tokens: readonly string[]): string {
+  return `[[say64:${Buffer.from(JSON.stringify(tokens)).toString("base64")}]]`;
+}
 
 export function messageText(content: unknown): string {
   if (typeof content === "string") return content;
@@ -104,6 +111,8 @@ export function planReply(messages: readonly SimChatMessage[], replyTokens: numb
   const gapMsOverride = userText.includes("[[slow]]") ? SLOW_GAP_MS : null;
   const scripted = SAY_PATTERN.exec(userText);
   if (scripted) return { tokens: scripted[1]!.split("|"), gapMsOverride };
+  const encoded = SAY64_PATTERN.exec(userText);
+  if (encoded) return { tokens: JSON.parse(Buffer.from(encoded[1]!, "base64").toString("utf8")) as string[], gapMsOverride };
   const count = Math.max(0, Math.floor(replyTokens));
   return { tokens: generatedTokens(hashMessages(messages), count), gapMsOverride };
 }

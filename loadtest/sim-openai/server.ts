@@ -8,7 +8,7 @@ import { HttpError, readJsonObject, sendError, sendJson } from "./http-io.ts";
 import { SimStats } from "./sim-stats.ts";
 import { TickScheduler } from "./tick-scheduler.ts";
 
-export { expectedReply } from "./reply-text.ts";
+export { expectedReply, say64 } from "./reply-text.ts";
 export type { SimChatMessage } from "./reply-text.ts";
 export { embeddingFor } from "./embeddings.ts";
 export { SimStats } from "./sim-stats.ts";

@@ -1,0 +1,44 @@
+/** Time as the write-behind log sees it; tests substitute a clock they advance by hand. */
+export interface Scheduler {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Real timers, unref'd: a pending retry never keeps a finished process alive. */
+export const realScheduler: Scheduler = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** Settles like `promise`, or rejects after `ms` if it has not settled by then. */
+export function withTimeout<T>(scheduler: Scheduler, promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = scheduler.setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        scheduler.clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        scheduler.clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}
+
+/** A wait that can be cut short; resolves true when it ran out, false when cancelled. */
+export function sleep(scheduler: Scheduler, ms: number): { done: Promise<boolean>; cancel(): void } {
+  let finish: (ranOut: boolean) => void = () => {};
+  const done = new Promise<boolean>((resolve) => (finish = resolve));
+  const timer = scheduler.setTimeout(() => finish(true), Math.max(0, ms));
+  return {
+    done,
+    cancel() {
+      scheduler.clearTimeout(timer);
+      finish(false);
+    },
+  };
+}
