@@ -24,6 +24,10 @@ export function createServer(services: Services) {
     resumeRepliesKept: config.resumeRepliesKept,
     rateLimits: config.rateLimits,
     onTurnEnd: services.turnEnded,
+    onChatReceived: services.chatReceived,
+    onAction: services.actionTaken,
+    recallMemories: services.recallMemories,
+    memoryTimeoutMs: config.memory.timeoutMs,
     limits: {
       chatMaxChars: config.chatMaxChars,
       replyQueueLimit: config.replyQueueLimit,

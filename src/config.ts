@@ -36,6 +36,25 @@ const Env = z.object({
   /** Pace of the offline model's reply, so it reads like typing. */
   OFFLINE_MODEL_TOKEN_MS: int(40),
 
+  REDIS_URL: optionalString,
+  MONGODB_URL: optionalString,
+  DATABASE_URL: optionalString,
+  /** Embedded database, spool file: what a no-services start keeps between runs. */
+  DATA_DIR: z.string().default("data"),
+  /** Memory lookup budget: a fraction of the 200 ms first-token budget, so it never costs the first token. */
+  MEMORY_TIMEOUT_MS: int(50),
+  /** Memories added to a prompt: enough to recall, few enough to keep the prompt short. */
+  MEMORY_RECALL_LIMIT: int(4),
+  /** `local` (deterministic, offline) or `openai` (the configured endpoint); default follows the model. */
+  EMBEDDINGS: z.enum(["local", "openai"]).optional(),
+  EMBEDDING_MODEL: z.string().default("text-embedding-3-small"),
+  /** Vector size of the memories table; changing it needs a new table. */
+  EMBEDDING_DIMENSIONS: int(256),
+  /** How long SIGTERM lets replies in flight finish before ending them with reason shutdown. */
+  SHUTDOWN_DEADLINE_MS: int(10_000),
+  MONITOR_USER: z.string().default("admin"),
+  MONITOR_PASSWORD: optionalString,
+
   /** Blocklist file, one term per line; `off` disables moderation. */
   MODERATION_BLOCKLIST: z.string().default("moderation/blocklist.txt"),
   /** Hold back what could be the start of a blocked term, so no player ever sees one whole. */
@@ -77,6 +96,13 @@ export type Config = Readonly<{
   chatMaxChars: number;
   replyQueueLimit: number;
   contextWindowMessages: number;
+  redisUrl: string | undefined;
+  mongodbUrl: string | undefined;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  memory: Readonly<{ timeoutMs: number; recallLimit: number; embeddings: "local" | "openai"; embeddingModel: string; dimensions: number }>;
+  shutdownDeadlineMs: number;
+  monitor: Readonly<{ user: string; password: string | undefined }>;
   moderation: Readonly<{ blocklistPath: string | undefined; holdBack: boolean }>;
   reconnectSeconds: number;
   resumeRepliesKept: number;
@@ -117,6 +143,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     chatMaxChars: e.CHAT_MAX_CHARS,
     replyQueueLimit: e.REPLY_QUEUE_LIMIT,
     contextWindowMessages: e.CONTEXT_WINDOW_MESSAGES,
+    redisUrl: e.REDIS_URL,
+    mongodbUrl: e.MONGODB_URL,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    memory: Object.freeze({
+      timeoutMs: e.MEMORY_TIMEOUT_MS,
+      recallLimit: e.MEMORY_RECALL_LIMIT,
+      embeddings: e.EMBEDDINGS ?? (!e.OPENAI_API_KEY && !e.OPENAI_BASE_URL ? "local" : "openai"),
+      embeddingModel: e.EMBEDDING_MODEL,
+      dimensions: e.EMBEDDING_DIMENSIONS,
+    }),
+    shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,
+    monitor: Object.freeze({ user: e.MONITOR_USER, password: e.MONITOR_PASSWORD }),
     moderation: Object.freeze({
       blocklistPath: e.MODERATION_BLOCKLIST === "off" ? undefined : e.MODERATION_BLOCKLIST,
       holdBack: e.MODERATION_HOLDBACK,

@@ -1,4 +1,5 @@
 /** Builds every long-lived dependency once at start-up, and closes them once. */
+import { randomUUID } from "node:crypto";
 import { defaultActions, type ActionRegistry } from "./actions/action-registry.ts";
 import { createOpenAiChatModel, LangChainReplyModel } from "./ai/langchain-reply-model.ts";
 import { OfflineReplyModel } from "./ai/offline-reply-model.ts";
@@ -9,13 +10,12 @@ import { CharacterCatalog } from "./characters/catalog.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import type { ContextWindow } from "./memory/context-window.ts";
-import { InProcessContextWindow } from "./memory/in-process-context-window.ts";
+import { importanceOf } from "./memory/importance.ts";
 import { BlocklistMatcher, loadBlocklist } from "./moderation/index.ts";
+import { openStorage, type Storage } from "./storage.ts";
+import { actionRecord, aiTurnRecord, userTurnRecord, type ReceivedChat, type SessionRef } from "./store/turn-records.ts";
 
-/** The context window lives 30 minutes after its last use. */
-const CONTEXT_TTL_SECONDS = 30 * 60;
-
-export type TurnListener = (session: { session_id: string; character_id: string }, outcome: TurnOutcome) => void;
+export type TurnListener = (session: SessionRef, outcome: TurnOutcome) => void;
 
 export interface Services {
   config: Config;
@@ -26,7 +26,14 @@ export interface Services {
   devTokens: boolean;
   model: ReplyModel;
   context: ContextWindow;
+  storage: Storage;
   actions: ActionRegistry;
+  /** A chat arrived (with the blocked term when the rules stopped it): recorded at once, never awaited. */
+  chatReceived(session: SessionRef, chat: ReceivedChat, moderatedTerm?: string): void;
+  /** A game action happened: recorded as a turn with its action type. */
+  actionTaken(session: SessionRef, action: { user_id: string; action_id: string; target_id?: string; heard: string }): void;
+  /** Memories of this player, as lines for the prompt. */
+  recallMemories(session: SessionRef, userId: string, text: string, signal: AbortSignal): Promise<string[]>;
   /** Listens to every finished turn (persistence, metrics, tests); returns the unsubscribe. */
   observeTurns(listener: TurnListener): () => void;
   /** Tells every turn listener; the rooms call it. */
@@ -43,7 +50,9 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
   const tokens = createTokenIssuer(config.authSecret ?? randomSecret());
 
   const model = createReplyModel(config, catalog, log);
-  const context = new InProcessContextWindow({ maxMessages: config.contextWindowMessages, ttlSeconds: CONTEXT_TTL_SECONDS });
+  const storage = await openStorage(config, log);
+  log.info(storage.describe, "storage ready");
+  const { chatLog, memory, context } = storage;
 
   const moderation = config.moderation.blocklistPath
     ? { matcher: BlocklistMatcher.fromTerms(await loadBlocklist(config.moderation.blocklistPath)), holdBack: config.moderation.holdBack }
@@ -62,15 +71,37 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     }
   };
 
+  turnListeners.add((session, outcome) => {
+    chatLog.record(aiTurnRecord(session, outcome));
+    if (outcome.reason !== "complete" || !outcome.reply_content) return;
+    // Off the streaming path: the reply has ended; a failed write costs a memory, never a turn.
+    memory.remember({
+      ...session, user_id: outcome.user_id, created_at: new Date(outcome.ended_at),
+      content: `The player said: ${outcome.user_content}\nYou answered: ${outcome.reply_content}`,
+      importance: importanceOf(outcome.user_content, outcome.reply_content),
+    }).catch((err: unknown) => log.warn({ err, reply_id: outcome.reply_id }, "memory write failed"));
+  });
+
   return {
     config, log, catalog, tokens, devTokens, model, context, moderation, actions: defaultActions(),
+    storage,
     turnEnded,
+    chatReceived(session, chat, moderatedTerm) {
+      chatLog.record(userTurnRecord(session, chat, moderatedTerm));
+    },
+    actionTaken(session, action) {
+      chatLog.record(actionRecord(session, { ...action, id: randomUUID(), at: Date.now() }));
+    },
+    async recallMemories(session, userId, text, signal) {
+      const found = await memory.recall({ user_id: userId, character_id: session.character_id, text, limit: config.memory.recallLimit }, signal);
+      return found.map((m) => m.content);
+    },
     observeTurns(listener) {
       turnListeners.add(listener);
       return () => turnListeners.delete(listener);
     },
     async close() {
-      await context.close();
+      await storage.close();
     },
   };
 }

@@ -32,6 +32,12 @@ export interface ConversationDeps {
   emit(event: ReplyEvent): void;
   /** Called once per finished turn, off the streaming path. */
   onTurnEnd?(outcome: TurnOutcome): void;
+  /** Called when a chat arrives (with the blocked term when the rules stopped it); must not wait on I/O. */
+  onChatReceived?(chat: { reply_id: string; user_id: string; content: string; received_at: number }, moderatedTerm?: string): void;
+  /** Long-term memory lookup; it gets `memoryTimeoutMs`, and a late answer is dropped. */
+  recallMemories?(userId: string, text: string, signal: AbortSignal): Promise<string[]>;
+  memoryTimeoutMs?: number;
+  onLateRecall?(): void;
   now?: () => number;
   newId?: () => string;
 }
@@ -85,6 +91,7 @@ export class Conversation {
   say(userId: string, content: string): SayResult {
     const turn: Turn = { reply_id: this.#newId(), user_id: userId, content, received_at: this.#now() };
     const blocked = this.#d.moderation?.matcher.findFirst(content);
+    this.#d.onChatReceived?.(turn, blocked?.term);
     if (blocked) {
       this.#d.onTurnEnd?.({
         ...this.#outcome(turn, "", "moderated", undefined, null, null),
@@ -157,10 +164,10 @@ export class Conversation {
   async #run(turn: Turn, signal: AbortSignal): Promise<void> {
     const { emit } = this.#d;
     const reply_id = turn.reply_id;
-    emit({ type: "status", status: "thinking", reply_id });
-
     const userMessage = playerMessage(turn.user_id, turn.content);
-    const prompt = buildPrompt({ character: this.#d.character, history: this.#history, memories: [], userMessage });
+    const memories = await this.#recall(turn, signal);
+    emit({ type: "status", status: "thinking", reply_id });
+    const prompt = buildPrompt({ character: this.#d.character, history: this.#history, memories, userMessage });
 
     let seq = 0;
     let text = "";
@@ -220,6 +227,22 @@ export class Conversation {
         modelFirstTokenAt === null ? null : modelFirstTokenAt - requestedAt),
       ...(moderation ? { moderation } : {}),
     });
+  }
+
+  /** Time-boxed: memories that arrive after the budget are dropped, so the first token never waits. */
+  async #recall(turn: Turn, signal: AbortSignal): Promise<string[]> {
+    const recall = this.#d.recallMemories;
+    if (!recall) return [];
+    this.#d.emit({ type: "status", status: "searching_memory", reply_id: turn.reply_id });
+    const budget = AbortSignal.any([signal, AbortSignal.timeout(this.#d.memoryTimeoutMs ?? 50)]);
+    const late = new Promise<null>((resolve) => budget.addEventListener("abort", () => resolve(null), { once: true }));
+    const found = recall(turn.user_id, turn.content, budget).catch((err: unknown) => {
+      if (!budget.aborted) this.#d.log.warn({ err, reply_id: turn.reply_id }, "memory recall failed");
+      return [] as string[];
+    });
+    const result = await Promise.race([found, late]);
+    if (result === null && !signal.aborted) this.#d.onLateRecall?.();
+    return result ?? [];
   }
 
   #outcome(turn: Turn, reply: string, reason: EndReason, usage: Usage | undefined,

@@ -50,7 +50,7 @@ describe("ai_character room", () => {
     assert.equal(end.reason, "complete");
     assert.ok(end.usage && end.usage.output_tokens > 0, "usage is reported");
     const statuses = player.of("ai_status").filter((s) => s.reply_id === replyId).map((s) => s.status);
-    assert.deepEqual(statuses, ["thinking", "streaming"]);
+    assert.deepEqual(statuses, ["searching_memory", "thinking", "streaming"]);
     await player.leave();
   });
 

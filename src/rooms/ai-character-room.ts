@@ -22,6 +22,7 @@ import {
 import { AiCharacterState, ItemState, PlayerState, QueuedChatState } from "../state/room-state.ts";
 import { describeIssues } from "./describe-issues.ts";
 import { resolveSession, type SessionAuth } from "./session.ts";
+import type { ReceivedChat, SessionRef } from "../store/turn-records.ts";
 
 export interface RoomServices {
   catalog: CharacterCatalog;
@@ -39,7 +40,12 @@ export interface RoomServices {
     action: { burst: number; perSecond: number };
     floodMessagesPerSecond: number;
   };
-  onTurnEnd?(session: { session_id: string; character_id: string }, outcome: TurnOutcome): void;
+  onTurnEnd?(session: SessionRef, outcome: TurnOutcome): void;
+  onChatReceived?(session: SessionRef, chat: ReceivedChat, moderatedTerm?: string): void;
+  onAction?(session: SessionRef, action: { user_id: string; action_id: string; target_id?: string; heard: string }): void;
+  recallMemories?(session: SessionRef, userId: string, text: string, signal: AbortSignal): Promise<string[]>;
+  memoryTimeoutMs?: number;
+  onLateRecall?(): void;
   /** Every `error` sent to a player, for metrics. */
   onError?(code: ErrorCode): void;
 }
@@ -83,6 +89,7 @@ export function createAiCharacterRoom(services: RoomServices) {
     /** Reconnected players who have not yet been sent what they missed: live reply messages skip them. */
     readonly #gates = new Map<string, ResumeGate>();
     readonly #limits = new Map<string, PlayerLimits>();
+    #session!: SessionRef;
 
     messages = {
       chat: (client: AuthedClient, raw: unknown) => {
@@ -105,7 +112,9 @@ export function createAiCharacterRoom(services: RoomServices) {
           if (result.broadcast) this.broadcast("game_event", event);
           else client.send("game_event", event);
         }
-        this.conversation.hearAction(userOf(client), `${userOf(client)} ${result.heard}`);
+        const heard = `${userOf(client)} ${result.heard}`;
+        this.conversation.hearAction(userOf(client), heard);
+        services.onAction?.(this.#session, { user_id: userOf(client), action_id: msg.action_id, target_id: msg.target_id, heard });
       },
       stop: (client: AuthedClient, raw: unknown) => {
         if (this.#parse(client, StopMessage, raw ?? {})) this.conversation.stop("stopped");
@@ -132,6 +141,9 @@ export function createAiCharacterRoom(services: RoomServices) {
       const character = services.catalog.get(options.character_id);
       if (!character) throw new ServerError(404, `unknown character "${options.character_id}"`);
       this.character = character;
+      const session: SessionRef = { session_id: options.session_id, character_id: character.id };
+      this.#session = session;
+      const recall = services.recallMemories;
       this.log = services.log.child({ room_id: this.roomId, session_id: options.session_id });
       this.state.session_id = options.session_id;
       Object.assign(this.state.character, { id: character.id, name: character.name, mood: character.mood });
@@ -148,7 +160,11 @@ export function createAiCharacterRoom(services: RoomServices) {
         log: this.log,
         moderation: services.moderation,
         emit: (event) => this.#onReplyEvent(event),
-        onTurnEnd: (outcome) => services.onTurnEnd?.({ session_id: options.session_id, character_id: character.id }, outcome),
+        onTurnEnd: (outcome) => services.onTurnEnd?.(session, outcome),
+        onChatReceived: (chat, term) => services.onChatReceived?.(session, chat, term),
+        recallMemories: recall && ((userId, text, signal) => recall(session, userId, text, signal)),
+        memoryTimeoutMs: services.memoryTimeoutMs,
+        onLateRecall: services.onLateRecall,
       });
       await this.conversation.open();
     }

@@ -1,5 +1,5 @@
 import { createReadStream, appendFileSync, fsyncSync, openSync, closeSync } from "node:fs";
-import { mkdir, open, stat, unlink } from "node:fs/promises";
+import { appendFile, mkdir, open, stat, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 import { createInterface } from "node:readline";
 import type { ChatLogRecord } from "./chat-log.ts";
@@ -54,15 +54,15 @@ export class ChatLogSpool {
     const size = await fileSize(this.path);
     this.size = size;
     if (size === 0) return;
-    const fh = await open(this.path, "r+");
+    const fh = await open(this.path, "r");
+    const last = Buffer.alloc(1);
     try {
-      // A crash can tear the last line; end it so later appends start on a fresh line.
-      const last = Buffer.alloc(1);
       await fh.read(last, 0, 1, size - 1);
-      if (last[0] !== 0x0a) await fh.appendFile("\n");
     } finally {
       await fh.close();
     }
+    // A crash can tear the last line; end it so that later appends start on a fresh line.
+    if (last[0] !== 0x0a) await appendFile(this.path, "\n");
     this.size = await fileSize(this.path);
     let lines = 0;
     for await (const line of readLines(this.path, 0)) if (line.trim() !== "") lines++;

@@ -1,42 +1,10 @@
 import type { ChatLogRecord, ChatLogStore } from "./chat-log.ts";
 import { ChatLogSpool } from "./chat-log-spool.ts";
-import { realScheduler, sleep, withTimeout } from "./scheduler.ts";
-import type { Scheduler } from "./scheduler.ts";
+import { resolveSettings, RetryBackoff } from "./durable-chat-log-options.ts";
+import type { Backlog, DurableChatLogOptions, DurableChatLogSettings, Logger } from "./durable-chat-log-options.ts";
+import { sleep, withTimeout } from "./scheduler.ts";
 
-/** The part of a pino logger this module uses. */
-export interface Logger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-export interface Backlog {
-  /** Waiting in memory. */
-  queued: number;
-  /** Waiting in the spool file. */
-  spooled: number;
-}
-
-export interface DurableChatLogOptions {
-  /** Owned from now on: `close` closes it. */
-  store: ChatLogStore;
-  /** JSON-lines file for what memory cannot hold; one per process. */
-  spoolPath: string;
-  logger: Logger;
-  /** Records per write. */
-  batchSize?: number;
-  /** Longest a partial batch waits before it is written. */
-  flushIntervalMs?: number;
-  /** Records held in memory before they move to the spool file. */
-  maxQueued?: number;
-  retryBaseMs?: number;
-  retryMaxMs?: number;
-  /** A store call slower than this counts as failed (it may still land; ids make that harmless). */
-  storeTimeoutMs?: number;
-  scheduler?: Scheduler;
-  /** Spreads retries of many processes apart; [0, 1). */
-  random?: () => number;
-}
+export type { Backlog, DurableChatLogOptions, Logger } from "./durable-chat-log-options.ts";
 
 /**
  * Write-behind in front of a ChatLogStore: `record` only enqueues, and a background flusher writes
@@ -48,38 +16,24 @@ export class DurableChatLog implements ChatLogStore {
   private readonly store: ChatLogStore;
   private readonly spool: ChatLogSpool;
   private readonly logger: Logger;
-  private readonly scheduler: Scheduler;
-  private readonly random: () => number;
-  private readonly batchSize: number;
-  private readonly flushIntervalMs: number;
-  private readonly maxQueued: number;
-  private readonly retryBaseMs: number;
-  private readonly retryMaxMs: number;
-  private readonly storeTimeoutMs: number;
+  private readonly s: DurableChatLogSettings;
+  private readonly backoff: RetryBackoff;
   private queue: ChatLogRecord[] = [];
   /** Bumped when the queue moves to the spool, so a write in flight does not trim the new queue. */
   private queueGeneration = 0;
   private timer: unknown = null;
   private timerIsRetry = false;
   private draining: Promise<void> | null = null;
-  private failures = 0;
-  private downSince = 0;
   private opened = false;
   private closed = false;
   private loggedBacklog = 0;
 
-  constructor(o: DurableChatLogOptions) {
-    this.store = o.store;
-    this.logger = o.logger;
-    this.spool = new ChatLogSpool(o.spoolPath, o.logger);
-    this.scheduler = o.scheduler ?? realScheduler;
-    this.random = o.random ?? Math.random;
-    this.batchSize = Math.max(1, o.batchSize ?? 100);
-    this.flushIntervalMs = o.flushIntervalMs ?? 250;
-    this.maxQueued = Math.max(this.batchSize, o.maxQueued ?? 10_000);
-    this.retryBaseMs = o.retryBaseMs ?? 250;
-    this.retryMaxMs = o.retryMaxMs ?? 30_000;
-    this.storeTimeoutMs = o.storeTimeoutMs ?? 10_000;
+  constructor(options: DurableChatLogOptions) {
+    this.store = options.store;
+    this.logger = options.logger;
+    this.spool = new ChatLogSpool(options.spoolPath, options.logger);
+    this.s = resolveSettings(options);
+    this.backoff = new RetryBackoff(this.s);
   }
 
   /** Picks up the spool of an earlier run (a crash, or shutdown during an outage) and starts writing. */
@@ -97,9 +51,9 @@ export class DurableChatLog implements ChatLogStore {
     try {
       if (this.closed) return this.spool.appendSync([record]);
       this.queue.push(record);
-      if (this.queue.length >= this.maxQueued) this.spill();
+      if (this.queue.length >= this.s.maxQueued) this.spill();
       this.noteBacklog();
-      this.schedule(this.queue.length >= this.batchSize ? 0 : this.flushIntervalMs);
+      this.schedule(this.queue.length >= this.s.batchSize ? 0 : this.s.flushIntervalMs);
     } catch (err) {
       this.logger.error({ err, id: record.id }, "chat log record lost: the spool file cannot be written");
     }
@@ -125,7 +79,7 @@ export class DurableChatLog implements ChatLogStore {
       : [];
     let stored: ChatLogRecord[] = [];
     try {
-      stored = await withTimeout(this.scheduler, this.store.recent(sessionId, limit), this.storeTimeoutMs, "chat log read");
+      stored = await withTimeout(this.s.scheduler, this.store.recent(sessionId, limit), this.s.storeTimeoutMs, "chat log read");
     } catch (err) {
       this.logger.warn({ err, sessionId }, "chat log read failed; answering from records not yet stored");
     }
@@ -144,17 +98,17 @@ export class DurableChatLog implements ChatLogStore {
    * needs the backlog on disk.
    */
   async flush(withinMs = 5_000): Promise<Backlog> {
-    const deadline = this.scheduler.now() + withinMs;
+    const deadline = this.s.scheduler.now() + withinMs;
     while (this.opened && !this.closed && this.pending()) {
-      const left = deadline - this.scheduler.now();
+      const left = deadline - this.s.scheduler.now();
       if (left <= 0) break;
       this.cancelTimer();
-      const timeout = sleep(this.scheduler, left);
+      const timeout = sleep(this.s.scheduler, left);
       const ranOut = await Promise.race([this.drain().then(() => false), timeout.done]);
       timeout.cancel();
       if (ranOut) break;
-      if (this.failures > 0 && this.pending()) {
-        await sleep(this.scheduler, Math.min(this.retryDelay(), deadline - this.scheduler.now())).done;
+      if (this.backoff.failures > 0 && this.pending()) {
+        await sleep(this.s.scheduler, Math.min(this.backoff.delay(), deadline - this.s.scheduler.now())).done;
       }
     }
     if (this.queue.length > 0) this.spill();
@@ -177,7 +131,7 @@ export class DurableChatLog implements ChatLogStore {
     }
     if (left.spooled > 0) this.logger.warn({ ...left, path: this.spool.path }, "chat logs left in the spool for the next start");
     try {
-      await withTimeout(this.scheduler, this.store.close(), this.storeTimeoutMs, "chat log store close");
+      await withTimeout(this.s.scheduler, this.store.close(), this.s.storeTimeoutMs, "chat log store close");
     } catch (err) {
       this.logger.warn({ err }, "chat log store did not close cleanly");
     }
@@ -213,7 +167,7 @@ export class DurableChatLog implements ChatLogStore {
     if (this.spool.hasPending) {
       let batch;
       try {
-        batch = await this.spool.readBatch(this.batchSize);
+        batch = await this.spool.readBatch(this.s.batchSize);
       } catch (err) {
         this.onFailure(err);
         return false;
@@ -221,7 +175,7 @@ export class DurableChatLog implements ChatLogStore {
       if (batch.skipped > 0) this.logger.error({ skipped: batch.skipped, path: this.spool.path }, "unreadable lines in the chat log spool skipped");
       if (batch.records.length > 0 && !(await this.write(batch.records))) return false;
       this.spool.commit(batch);
-      if (batch.records.length + batch.skipped > 0) return true;
+      if (this.spool.hasPending && batch.records.length + batch.skipped > 0) return true;
       try {
         await this.spool.removeIfDone();
         return true;
@@ -232,7 +186,7 @@ export class DurableChatLog implements ChatLogStore {
     }
     if (this.queue.length === 0) return false;
     const generation = this.queueGeneration;
-    const batch = this.queue.slice(0, this.batchSize);
+    const batch = this.queue.slice(0, this.s.batchSize);
     if (!(await this.write(batch))) return false;
     if (generation === this.queueGeneration) this.queue.splice(0, batch.length);
     return true;
@@ -240,28 +194,18 @@ export class DurableChatLog implements ChatLogStore {
 
   private async write(records: ChatLogRecord[]): Promise<boolean> {
     try {
-      await withTimeout(this.scheduler, this.store.append(records), this.storeTimeoutMs, "chat log append");
+      await withTimeout(this.s.scheduler, this.store.append(records), this.s.storeTimeoutMs, "chat log append");
     } catch (err) {
       this.onFailure(err);
       return false;
     }
-    if (this.failures > 0) {
-      const downMs = this.scheduler.now() - this.downSince;
-      this.logger.info({ downMs, ...this.backlog() }, "chat log store is back; writing the backlog");
-    }
-    this.failures = 0;
+    const downMs = this.backoff.succeed();
+    if (downMs !== null) this.logger.info({ downMs, ...this.backlog() }, "chat log store is back; writing the backlog");
     return true;
   }
 
   private onFailure(err: unknown): void {
-    if (this.failures++ > 0) return;
-    this.downSince = this.scheduler.now();
-    this.logger.warn({ err, ...this.backlog() }, "chat log writes failing; keeping records until they succeed");
-  }
-
-  private retryDelay(): number {
-    const full = Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** Math.min(30, this.failures - 1));
-    return Math.round(full * (0.5 + 0.5 * this.random()));
+    if (this.backoff.fail()) this.logger.warn({ err, ...this.backlog() }, "chat log writes failing; keeping records until they succeed");
   }
 
   private schedule(delay: number): void {
@@ -271,25 +215,25 @@ export class DurableChatLog implements ChatLogStore {
       this.cancelTimer();
     }
     this.timerIsRetry = false;
-    this.timer = this.scheduler.setTimeout(() => {
+    this.timer = this.s.scheduler.setTimeout(() => {
       this.timer = null;
       void this.drain();
-    }, delay);
+    }, delay, true);
   }
 
   private scheduleAfterDrain(): void {
     if (!this.opened || this.closed || this.draining || !this.pending()) return;
-    if (this.failures === 0) return this.schedule(this.spool.hasPending || this.queue.length >= this.batchSize ? 0 : this.flushIntervalMs);
+    if (this.backoff.failures === 0) return this.schedule(this.spool.hasPending || this.queue.length >= this.s.batchSize ? 0 : this.s.flushIntervalMs);
     this.cancelTimer();
     this.timerIsRetry = true;
-    this.timer = this.scheduler.setTimeout(() => {
+    this.timer = this.s.scheduler.setTimeout(() => {
       this.timer = null;
       void this.drain();
-    }, this.retryDelay());
+    }, this.backoff.delay(), true);
   }
 
   private cancelTimer(): void {
-    if (this.timer !== null) this.scheduler.clearTimeout(this.timer);
+    if (this.timer !== null) this.s.scheduler.clearTimeout(this.timer);
     this.timer = null;
   }
 
@@ -299,7 +243,7 @@ export class DurableChatLog implements ChatLogStore {
     if (total === 0 && this.loggedBacklog > 0) {
       this.loggedBacklog = 0;
       this.logger.info({ queued: 0, spooled: 0 }, "chat log backlog written");
-    } else if (total >= Math.max(4 * this.batchSize, 100, 2 * this.loggedBacklog)) {
+    } else if (total >= Math.max(4 * this.s.batchSize, 100, 2 * this.loggedBacklog)) {
       this.loggedBacklog = total;
       this.logger.warn(this.backlog(), "chat log backlog growing");
     }

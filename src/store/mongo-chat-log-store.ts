@@ -32,6 +32,10 @@ export interface MongoConnectOptions {
   serverSelectionTimeoutMS?: number;
 }
 
+/**
+ * Chat logs in MongoDB. Build it on a `Db` made once at start-up and call `ensureIndexes`, or let
+ * `connect` do both. Appends are unordered inserts keyed by id, so a repeated id is a no-op.
+ */
 export class MongoChatLogStore implements ChatLogStore {
   private readonly collection: Collection<ChatLogDocument>;
   private readonly client: MongoClient | undefined;

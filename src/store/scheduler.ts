@@ -1,14 +1,18 @@
 /** Time as the write-behind log sees it; tests substitute a clock they advance by hand. */
 export interface Scheduler {
   now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
+  /** A `background` timer must not keep the process alive by itself. */
+  setTimeout(fn: () => void, ms: number, background?: boolean): unknown;
   clearTimeout(handle: unknown): void;
 }
 
-/** Real timers, unref'd: a pending retry never keeps a finished process alive. */
 export const realScheduler: Scheduler = {
   now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  setTimeout: (fn, ms, background = false) => {
+    const timer = setTimeout(fn, ms);
+    if (background) timer.unref();
+    return timer;
+  },
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 

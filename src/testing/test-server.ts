@@ -1,5 +1,8 @@
 /** Starts a real Parley server on a free port for tests, with configuration overrides. */
+import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { matchMaker } from "@colyseus/core";
 import { createServer } from "../app.ts";
 import { loadConfig } from "../config.ts";
@@ -17,7 +20,9 @@ export interface TestServer {
 }
 
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), "parley-test-"));
   const config = loadConfig({
+    DATA_DIR: dataDir,
     NODE_ENV: "test", LOG_LEVEL: process.env.PARLEY_TEST_LOG_LEVEL ?? "silent", PORT: "0",
     HOST: "127.0.0.1", AUTH_SECRET: "test-secret-test-secret-test-secret", ...env,
   });
@@ -36,6 +41,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       await matchMaker.disconnectAll();
       await server.gracefullyShutdown(false);
       await services.close();
+      if (!env.DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

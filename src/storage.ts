@@ -1,0 +1,103 @@
+/**
+ * Opens Parley's stores once: chat logs (MongoDB, PostgreSQL or embedded), the context window
+ * (Redis or in process) and long-term memory (pgvector on PostgreSQL or embedded), and closes them once.
+ */
+import { mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { Redis } from "ioredis";
+import pg from "pg";
+import type { Config } from "./config.ts";
+import type { Logger } from "./logger.ts";
+import type { ContextWindow } from "./memory/context-window.ts";
+import { HashingEmbedder } from "./memory/hashing-embedder.ts";
+import { InProcessContextWindow } from "./memory/in-process-context-window.ts";
+import type { Embedder, LongTermMemory } from "./memory/long-term-memory.ts";
+import { OpenAIEmbeddingsEmbedder } from "./memory/openai-embeddings-embedder.ts";
+import { migrateLongTermMemory } from "./memory/pg-memory-schema.ts";
+import { PgLongTermMemory } from "./memory/pg-long-term-memory.ts";
+import { RebuildingContextWindow } from "./memory/rebuilding-context-window.ts";
+import { RedisContextWindow } from "./memory/redis-context-window.ts";
+import { DurableChatLog } from "./store/durable-chat-log.ts";
+import { openEmbeddedPostgres } from "./store/embedded-postgres.ts";
+import { openChatLogStore } from "./store/open-chat-log-store.ts";
+import type { SqlClient } from "./store/sql.ts";
+
+/** The context window lives 30 minutes after its last use. */
+const CONTEXT_TTL_SECONDS = 30 * 60;
+
+export interface Storage {
+  chatLog: DurableChatLog;
+  context: ContextWindow;
+  memory: LongTermMemory;
+  /** Shared by presence, the driver and the context window when `REDIS_URL` is set. */
+  redis: Redis | undefined;
+  describe: { chat_logs: string; context: string; memory: string };
+  /** Each store's reachability, for `/readyz`. */
+  checks: Record<string, () => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export async function openStorage(config: Config, log: Logger): Promise<Storage> {
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false }) : undefined;
+  redis?.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
+
+  let sql: SqlClient;
+  let closeSql: () => Promise<void>;
+  if (config.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
+    // Filtered HNSW scans can come back short; relaxed iterative scans keep recall whole (pgvector >= 0.8).
+    pool.on("connect", (client) => { client.query("SET hnsw.iterative_scan = relaxed_order").catch(() => undefined); });
+    pool.on("error", (err) => log.warn({ err: err.message }, "postgres pool error"));
+    sql = pool;
+    closeSql = () => pool.end();
+  } else {
+    const dir = resolve(config.dataDir, "pglite");
+    await mkdir(dir, { recursive: true });
+    const embedded = await openEmbeddedPostgres(dir);
+    log.info({ dir }, "using the embedded PostgreSQL (PGlite) for chat logs and memory");
+    sql = embedded;
+    closeSql = () => embedded.close();
+  }
+
+  const { store, backend } = await openChatLogStore({ mongodbUrl: config.mongodbUrl }, { sql });
+  await mkdir(config.dataDir, { recursive: true });
+  const chatLog = new DurableChatLog({ store, spoolPath: join(config.dataDir, "chat-logs.spool.jsonl"), logger: log });
+  await chatLog.open();
+
+  const cache: ContextWindow = redis
+    ? new RedisContextWindow({ redis, maxMessages: config.contextWindowMessages, ttlSeconds: CONTEXT_TTL_SECONDS })
+    : new InProcessContextWindow({ maxMessages: config.contextWindowMessages, ttlSeconds: CONTEXT_TTL_SECONDS });
+  const context = new RebuildingContextWindow(cache, chatLog, config.contextWindowMessages);
+
+  const embedder: Embedder = config.memory.embeddings === "local"
+    ? new HashingEmbedder({ dimensions: config.memory.dimensions })
+    : new OpenAIEmbeddingsEmbedder({
+      apiKey: config.model.apiKey ?? "not-needed", baseURL: config.model.baseUrl,
+      model: config.memory.embeddingModel, dimensions: config.memory.dimensions,
+    });
+  await migrateLongTermMemory(sql, { dimensions: config.memory.dimensions });
+  const memory = new PgLongTermMemory({ sql, embedder });
+
+  const checks: Record<string, () => Promise<void>> = {
+    chat_logs: () => store.ping(),
+    memory: async () => { await sql.query("SELECT 1"); },
+  };
+  if (redis) checks.redis = async () => { await redis.ping(); };
+
+  return {
+    chatLog, context, memory, redis, checks,
+    describe: {
+      chat_logs: backend === "mongodb" ? "mongodb" : config.databaseUrl ? "postgresql" : "embedded",
+      context: redis ? "redis" : "in-process",
+      memory: `${config.databaseUrl ? "postgresql" : "embedded"}+pgvector (${config.memory.embeddings} embeddings)`,
+    },
+    async close() {
+      await chatLog.close(config.shutdownDeadlineMs);
+      await context.close();
+      await memory.close();
+      await store.close();
+      await closeSql();
+      await redis?.quit().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,14 @@
+export type { ChatLogRecord, ChatLogStore, ChatRole } from "./chat-log.ts";
+export type { SqlClient } from "./sql.ts";
+export { ChatLogSeq, processChatLogSeq } from "./chat-log-seq.ts";
+export { MongoChatLogStore, CHAT_LOGS_COLLECTION } from "./mongo-chat-log-store.ts";
+export type { ChatLogDocument, MongoChatLogStoreOptions, MongoConnectOptions } from "./mongo-chat-log-store.ts";
+export { PgChatLogStore } from "./pg-chat-log-store.ts";
+export type { PgChatLogStoreOptions } from "./pg-chat-log-store.ts";
+export { MemoryChatLogStore } from "./memory-chat-log-store.ts";
+export { DurableChatLog } from "./durable-chat-log.ts";
+export type { Backlog, DurableChatLogOptions, Logger } from "./durable-chat-log.ts";
+export { realScheduler } from "./scheduler.ts";
+export type { Scheduler } from "./scheduler.ts";
+export { openChatLogStore } from "./open-chat-log-store.ts";
+export type { ChatLogStoreConfig, ChatLogStoreDeps, OpenedChatLogStore } from "./open-chat-log-store.ts";
