@@ -1,17 +1,24 @@
-/** The Colyseus server: rooms, transport and HTTP routes. Built from services; listens nowhere. */
+/** The Colyseus server: rooms, transport, presence and HTTP routes. Built from services; listens nowhere. */
 import { defineRoom, defineServer } from "@colyseus/core";
+import { monitor } from "@colyseus/monitor";
+import { RedisDriver } from "@colyseus/redis-driver";
+import { RedisPresence } from "@colyseus/redis-presence";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import express from "express";
+import { devTokenRoute } from "./http/dev-token-route.ts";
+import { healthzHandler, readyzHandler } from "./ops/health.ts";
+import { monitorAuth, monitorMode } from "./ops/monitor-auth.ts";
 import { ROOM_NAME } from "./protocol/messages.ts";
 import { createAiCharacterRoom } from "./rooms/ai-character-room.ts";
 import type { Services } from "./services.ts";
-import { devTokenRoute } from "./http/dev-token-route.ts";
 
 /** Room messages other than chat are small; this leaves room for msgpack framing and action params. */
 const FRAME_OVERHEAD_BYTES = 2048;
+/** Of the shutdown deadline, what is kept for flushing the chat logs and closing the stores. */
+const SHUTDOWN_FLUSH_MS = 2000;
 
 export function createServer(services: Services) {
-  const { config } = services;
+  const { config, metrics } = services;
   const AiCharacterRoom = createAiCharacterRoom({
     catalog: services.catalog,
     tokens: services.tokens,
@@ -28,6 +35,10 @@ export function createServer(services: Services) {
     onAction: services.actionTaken,
     recallMemories: services.recallMemories,
     memoryTimeoutMs: config.memory.timeoutMs,
+    onLateRecall: () => metrics.countLateRecall(),
+    onError: (code) => metrics.countError(code),
+    liveRooms: services.liveRooms,
+    shutdownGraceMs: Math.max(0, config.shutdownDeadlineMs - SHUTDOWN_FLUSH_MS),
     limits: {
       chatMaxChars: config.chatMaxChars,
       replyQueueLimit: config.replyQueueLimit,
@@ -35,17 +46,32 @@ export function createServer(services: Services) {
     },
   });
 
-  return defineServer({
+  const scaled = config.redisUrl !== undefined;
+  const monitorAccess = monitorMode({ password: config.monitor.password, production: config.env === "production" });
+
+  const server = defineServer({
     greet: false,
     publicAddress: config.publicAddress,
+    // With Redis, rooms and matchmaking span every process that shares it.
+    presence: scaled ? new RedisPresence(config.redisUrl) : undefined,
+    driver: scaled ? new RedisDriver(config.redisUrl) : undefined,
     // A UTF-16 code unit is at most 3 bytes of UTF-8: the longest allowed chat always fits a frame.
     transport: new WebSocketTransport({ maxPayload: Math.max(4096, config.chatMaxChars * 3 + FRAME_OVERHEAD_BYTES) }),
     rooms: {
       [ROOM_NAME]: defineRoom(AiCharacterRoom).filterBy(["session_id"]),
     },
     express: (app) => {
-      app.get("/healthz", (_req, res) => { res.json({ ok: true }); });
+      app.get("/healthz", healthzHandler());
+      app.get("/readyz", readyzHandler(services.storage.checks));
+      app.get("/metrics", async (_req, res) => {
+        res.set("content-type", metrics.contentType).send(await metrics.render());
+      });
+      if (monitorAccess !== "off") {
+        app.use("/monitor", monitorAuth({ user: config.monitor.user, password: config.monitor.password, production: config.env === "production" }), monitor());
+      }
       if (services.devTokens) app.post("/auth/dev-token", express.json({ limit: "4kb" }), devTokenRoute(services.tokens));
     },
   });
+  server.onShutdown(() => services.close());
+  return server;
 }

@@ -12,7 +12,9 @@ import type { Logger } from "./logger.ts";
 import type { ContextWindow } from "./memory/context-window.ts";
 import { importanceOf } from "./memory/importance.ts";
 import { BlocklistMatcher, loadBlocklist } from "./moderation/index.ts";
-import { openStorage, type Storage } from "./storage.ts";
+import { createMetrics, type Metrics } from "./ops/metrics.ts";
+import type { LiveRoom } from "./rooms/ai-character-room.ts";
+import { once, openStorage, type Storage } from "./storage.ts";
 import { actionRecord, aiTurnRecord, userTurnRecord, type ReceivedChat, type SessionRef } from "./store/turn-records.ts";
 
 export type TurnListener = (session: SessionRef, outcome: TurnOutcome) => void;
@@ -27,6 +29,9 @@ export interface Services {
   model: ReplyModel;
   context: ContextWindow;
   storage: Storage;
+  metrics: Metrics;
+  /** The rooms alive in this process (the gauges read them). */
+  liveRooms: Set<LiveRoom>;
   actions: ActionRegistry;
   /** A chat arrived (with the blocked term when the rules stopped it): recorded at once, never awaited. */
   chatReceived(session: SessionRef, chat: ReceivedChat, moderatedTerm?: string): void;
@@ -71,7 +76,22 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     }
   };
 
+  const metrics = createMetrics();
+  const liveRooms = new Set<LiveRoom>();
+  const sum = (f: (r: LiveRoom) => number) => [...liveRooms].reduce((n, r) => n + f(r), 0);
+  metrics.setProviders({
+    rooms: () => liveRooms.size,
+    players: () => sum((r) => r.players()),
+    queuedChats: () => sum((r) => r.queued()),
+    backlog: () => chatLog.backlog(),
+  });
+
+  turnListeners.add((_session, outcome) => {
+    metrics.observeTurn(outcome);
+    if (outcome.moderation) metrics.countModerationHit(outcome.moderation.direction);
+  });
   turnListeners.add((session, outcome) => {
+    if (outcome.moderation?.direction === "input") return;
     chatLog.record(aiTurnRecord(session, outcome));
     if (outcome.reason !== "complete" || !outcome.reply_content) return;
     // Off the streaming path: the reply has ended; a failed write costs a memory, never a turn.
@@ -85,6 +105,8 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
   return {
     config, log, catalog, tokens, devTokens, model, context, moderation, actions: defaultActions(),
     storage,
+    metrics,
+    liveRooms,
     turnEnded,
     chatReceived(session, chat, moderatedTerm) {
       chatLog.record(userTurnRecord(session, chat, moderatedTerm));
@@ -100,9 +122,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
       turnListeners.add(listener);
       return () => turnListeners.delete(listener);
     },
-    async close() {
-      await storage.close();
-    },
+    close: once(() => storage.close()),
   };
 }
 

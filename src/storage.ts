@@ -24,6 +24,14 @@ import type { SqlClient } from "./store/sql.ts";
 
 /** The context window lives 30 minutes after its last use. */
 const CONTEXT_TTL_SECONDS = 30 * 60;
+/** On shutdown, how long the chat logs may take to reach the database before the rest is spooled. */
+const SHUTDOWN_FLUSH_MS = 1500;
+
+/** Runs `f` once; later calls get the first call's promise. */
+export function once(f: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => (done ??= f());
+}
 
 export interface Storage {
   chatLog: DurableChatLog;
@@ -61,7 +69,7 @@ export async function openStorage(config: Config, log: Logger): Promise<Storage>
 
   const { store, backend } = await openChatLogStore({ mongodbUrl: config.mongodbUrl }, { sql });
   await mkdir(config.dataDir, { recursive: true });
-  const chatLog = new DurableChatLog({ store, spoolPath: join(config.dataDir, "chat-logs.spool.jsonl"), logger: log });
+  const chatLog = new DurableChatLog({ store, spoolPath: join(config.dataDir, `chat-logs.${config.port}.spool.jsonl`), logger: log });
   await chatLog.open();
 
   const cache: ContextWindow = redis
@@ -91,13 +99,13 @@ export async function openStorage(config: Config, log: Logger): Promise<Storage>
       context: redis ? "redis" : "in-process",
       memory: `${config.databaseUrl ? "postgresql" : "embedded"}+pgvector (${config.memory.embeddings} embeddings)`,
     },
-    async close() {
-      await chatLog.close(config.shutdownDeadlineMs);
+    close: once(async () => {
+      // The durable log flushes what it holds (or spools it for the next start) and closes its store.
+      await chatLog.close(SHUTDOWN_FLUSH_MS);
       await context.close();
       await memory.close();
-      await store.close();
       await closeSql();
       await redis?.quit().catch(() => undefined);
-    },
+    }),
   };
 }

@@ -56,7 +56,7 @@ interface ActiveReply {
 
 export type SayResult =
   | { ok: true; reply_id: string; queued: boolean }
-  | { ok: false; code: typeof ERROR_CODES.busy | typeof ERROR_CODES.moderated };
+  | { ok: false; code: typeof ERROR_CODES.busy | typeof ERROR_CODES.moderated | typeof ERROR_CODES.shuttingDown };
 
 export class Conversation {
   readonly #d: ConversationDeps;
@@ -67,6 +67,7 @@ export class Conversation {
   #active: ActiveReply | null = null;
   #idle: Promise<void> = Promise.resolve();
   #closed = false;
+  #draining = false;
 
   constructor(deps: ConversationDeps) {
     this.#d = deps;
@@ -84,11 +85,13 @@ export class Conversation {
   }
 
   /** Resolves when no reply is streaming and none is queued. */
-  whenIdle(): Promise<void> {
-    return this.#idle;
+  async whenIdle(): Promise<void> {
+    // Each turn's promise ends by starting the next queued turn, so wait until none is running.
+    while (this.#active) await this.#idle;
   }
 
   say(userId: string, content: string): SayResult {
+    if (this.#draining || this.#closed) return { ok: false, code: ERROR_CODES.shuttingDown };
     const turn: Turn = { reply_id: this.#newId(), user_id: userId, content, received_at: this.#now() };
     const blocked = this.#d.moderation?.matcher.findFirst(content);
     this.#d.onChatReceived?.(turn, blocked?.term);
@@ -134,12 +137,21 @@ export class Conversation {
     this.#persistContext([message]);
   }
 
-  /** Stops everything: the streaming reply ends with `reason`, queued chats are dropped. */
+  /** Takes no more chat; the streaming reply and the queued ones go on. Resolves when all are done. */
+  drain(): Promise<void> {
+    this.#draining = true;
+    return this.whenIdle();
+  }
+
+  /** Stops everything: the streaming reply and every queued chat end with `reason`. */
   close(reason: EndReason): Promise<void> {
     this.#closed = true;
-    for (const t of this.#queue.splice(0)) this.#d.emit({ type: "dequeued", reply_id: t.reply_id });
+    for (const t of this.#queue.splice(0)) {
+      this.#d.emit({ type: "dequeued", reply_id: t.reply_id });
+      this.#d.emit({ type: "end", reply_id: t.reply_id, full_content: "", reason });
+    }
     this.stop(reason);
-    return this.#idle;
+    return this.whenIdle();
   }
 
   #start(turn: Turn): void {

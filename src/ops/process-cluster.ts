@@ -1,5 +1,8 @@
 /** Test support: runs real Parley processes (as `npm start` would) so tests can exercise several at once. */
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
@@ -71,7 +74,8 @@ export async function startParleyProcess(options: StartOptions = {}): Promise<Pa
   const name = options.name ?? `parley-${port}`;
   const child = spawn(NODE_BIN, ["--import", "tsx", "src/index.ts"], {
     cwd: REPO_ROOT,
-    env: { ...(options.baseEnv ?? process.env), ...options.env, PORT: String(port) },
+    // A process of its own gets a data folder of its own: the embedded database is one process's.
+    env: { DATA_DIR: mkdtempSync(join(tmpdir(), "parley-proc-")), ...(options.baseEnv ?? process.env), ...options.env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
 

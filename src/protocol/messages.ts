@@ -143,6 +143,8 @@ export const ERROR_CODES = {
   unknownReply: "resume/unknown_reply",
   /** `cancel` named no queued chat of this player. */
   notQueued: "cancel/not_queued",
+  /** The server is restarting; rejoin in a moment (another process takes the session). */
+  shuttingDown: "server/shutting_down",
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 

@@ -2,7 +2,7 @@
  * The `ai_character` room: one conversation session with one character. It stays thin: it checks
  * each message, hands chat to the Conversation and turns the Conversation's events into messages.
  */
-import { type Client, type Delayed, Room, ServerError } from "@colyseus/core";
+import { type Client, CloseCode, type Delayed, Room, ServerError } from "@colyseus/core";
 import type { z } from "zod";
 import type { ActionRegistry } from "../actions/action-registry.ts";
 import { Conversation } from "../ai/conversation.ts";
@@ -48,6 +48,15 @@ export interface RoomServices {
   onLateRecall?(): void;
   /** Every `error` sent to a player, for metrics. */
   onError?(code: ErrorCode): void;
+  /** The rooms alive in this process, for gauges. */
+  liveRooms?: Set<LiveRoom>;
+  /** On shutdown, how long replies in flight may take before they end with reason `shutdown`. */
+  shutdownGraceMs: number;
+}
+
+export interface LiveRoom {
+  players(): number;
+  queued(): number;
 }
 
 /** A reconnected player waits for its `resume` this long before it is sent what it missed anyway. */
@@ -99,6 +108,7 @@ export function createAiCharacterRoom(services: RoomServices) {
         const result = this.conversation.say(userOf(client), msg.content);
         if (!result.ok && result.code === ERROR_CODES.busy) this.#error(client, result.code, "the character is busy; wait for the current replies");
         if (!result.ok && result.code === ERROR_CODES.moderated) this.#error(client, result.code, "that message breaks the rules and was not sent");
+        if (!result.ok && result.code === ERROR_CODES.shuttingDown) this.#error(client, result.code, "the server is restarting; join again in a moment");
       },
       action: (client: AuthedClient, raw: unknown) => {
         if (!this.#allow(client, "action")) return;
@@ -137,6 +147,8 @@ export function createAiCharacterRoom(services: RoomServices) {
       },
     };
 
+    readonly #live: LiveRoom = { players: () => this.clients.length, queued: () => this.state.queue.length };
+
     async onCreate(options: CreateOptions) {
       const character = services.catalog.get(options.character_id);
       if (!character) throw new ServerError(404, `unknown character "${options.character_id}"`);
@@ -167,6 +179,7 @@ export function createAiCharacterRoom(services: RoomServices) {
         onLateRecall: services.onLateRecall,
       });
       await this.conversation.open();
+      services.liveRooms?.add(this.#live);
     }
 
     onJoin(client: AuthedClient, options: { character_id?: unknown }) {
@@ -211,8 +224,18 @@ export function createAiCharacterRoom(services: RoomServices) {
     }
 
     async onDispose() {
+      services.liveRooms?.delete(this.#live);
       await this.conversation?.close("stopped");
       this.journal.clear();
+    }
+
+    /** The process is stopping: let the replies in flight finish, up to the grace time, then end them. */
+    async onBeforeShutdown() {
+      const cut = this.clock.setTimeout(() => { void this.conversation.close("shutdown"); }, services.shutdownGraceMs);
+      await this.conversation.drain();
+      cut.clear();
+      await this.conversation.close("shutdown");
+      await this.disconnect(CloseCode.SERVER_SHUTDOWN);
     }
 
     /** Sends a player what it missed after `lastSeq` of `replyId`, then lets live messages through. */

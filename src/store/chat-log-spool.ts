@@ -1,4 +1,4 @@
-import { createReadStream, appendFileSync, fsyncSync, openSync, closeSync } from "node:fs";
+import { closeSync, createReadStream, fsyncSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { appendFile, mkdir, open, stat, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 import { createInterface } from "node:readline";
@@ -44,10 +44,6 @@ export class ChatLogSpool {
     return this.unwritten.length > 0 || this.size > this.offset;
   }
 
-  unwrittenRecords(): readonly ChatLogRecord[] {
-    return this.unwritten;
-  }
-
   /** Finds a spool left by a previous run and counts its records. */
   async open(): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
@@ -79,14 +75,15 @@ export class ChatLogSpool {
   /** For the last records after shutdown, when nothing asynchronous will run any more. */
   appendSync(records: readonly ChatLogRecord[]): void {
     const data = encode(records);
-    appendFileSync(this.path, data);
-    this.size += Buffer.byteLength(data);
-    const fd = openSync(this.path, "r");
+    mkdirSync(dirname(this.path), { recursive: true });
+    const fd = openSync(this.path, "a");
     try {
+      writeSync(fd, data);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
+    this.size += Buffer.byteLength(data);
     this.pendingCount += records.length;
   }
 
