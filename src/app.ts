@@ -67,7 +67,9 @@ export function createServer(services: Services) {
         res.set("content-type", metrics.contentType).send(await metrics.render());
       });
       if (monitorAccess !== "off") {
-        app.use("/monitor", monitorAuth({ user: config.monitor.user, password: config.monitor.password, production: config.env === "production" }), monitor());
+        // The monitor matches its own `/monitor` prefix, so it mounts at the root, behind the guard.
+        app.use("/monitor", monitorAuth({ user: config.monitor.user, password: config.monitor.password, production: config.env === "production" }));
+        app.use(monitor());
       }
       if (services.devTokens) app.post("/auth/dev-token", express.json({ limit: "4kb" }), devTokenRoute(services.tokens));
     },
