@@ -246,15 +246,28 @@ export class Conversation {
     const recall = this.#d.recallMemories;
     if (!recall) return [];
     this.#d.emit({ type: "status", status: "searching_memory", reply_id: turn.reply_id });
-    const budget = AbortSignal.any([signal, AbortSignal.timeout(this.#d.memoryTimeoutMs ?? 50)]);
-    const late = new Promise<null>((resolve) => budget.addEventListener("abort", () => resolve(null), { once: true }));
-    const found = recall(turn.user_id, turn.content, budget).catch((err: unknown) => {
-      if (!budget.aborted) this.#d.log.warn({ err, reply_id: turn.reply_id }, "memory recall failed");
+    // A plain timer, not AbortSignal.timeout/any: those can be collected before they fire.
+    const budget = new AbortController();
+    const stop = () => budget.abort();
+    signal.addEventListener("abort", stop, { once: true });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => { resolve(null); budget.abort(); }, this.#d.memoryTimeoutMs ?? 50);
+      budget.signal.addEventListener("abort", () => resolve(null), { once: true });
+    });
+    const found = recall(turn.user_id, turn.content, budget.signal).catch((err: unknown) => {
+      if (!budget.signal.aborted) this.#d.log.warn({ err, reply_id: turn.reply_id }, "memory recall failed");
       return [] as string[];
     });
-    const result = await Promise.race([found, late]);
-    if (result === null && !signal.aborted) this.#d.onLateRecall?.();
-    return result ?? [];
+    try {
+      const result = await Promise.race([found, late]);
+      if (result === null && !signal.aborted) this.#d.onLateRecall?.();
+      return result ?? [];
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", stop);
+      budget.abort();
+    }
   }
 
   #outcome(turn: Turn, reply: string, reason: EndReason, usage: Usage | undefined,

@@ -62,7 +62,7 @@ export interface LiveRoom {
 /** A reconnected player waits for its `resume` this long before it is sent what it missed anyway. */
 const RESUME_WAIT_MS = 3000;
 
-interface PlayerLimits { chat: TokenBucket; action: TokenBucket }
+interface PlayerLimits { chat: TokenBucket; action: TokenBucket; any: TokenBucket }
 interface ResumeGate { reply_id: string | undefined; last_seq: number; timer: Delayed }
 
 /** Options the room is created with: the client's join options after `onAuth` resolved them. */
@@ -90,7 +90,6 @@ export function createAiCharacterRoom(services: RoomServices) {
     }
 
     state = new AiCharacterState();
-    maxMessagesPerSecond = services.rateLimits.floodMessagesPerSecond;
     character!: Character;
     conversation!: Conversation;
     log!: Logger;
@@ -102,6 +101,7 @@ export function createAiCharacterRoom(services: RoomServices) {
 
     messages = {
       chat: (client: AuthedClient, raw: unknown) => {
+        if (this.#flooding(client)) return;
         if (!this.#allow(client, "chat")) return;
         const msg = this.#parse(client, chatSchema, raw);
         if (!msg) return;
@@ -111,6 +111,7 @@ export function createAiCharacterRoom(services: RoomServices) {
         if (!result.ok && result.code === ERROR_CODES.shuttingDown) this.#error(client, result.code, "the server is restarting; join again in a moment");
       },
       action: (client: AuthedClient, raw: unknown) => {
+        if (this.#flooding(client)) return;
         if (!this.#allow(client, "action")) return;
         const msg = this.#parse(client, ActionMessage, raw);
         if (!msg) return;
@@ -127,9 +128,11 @@ export function createAiCharacterRoom(services: RoomServices) {
         services.onAction?.(this.#session, { user_id: userOf(client), action_id: msg.action_id, target_id: msg.target_id, heard });
       },
       stop: (client: AuthedClient, raw: unknown) => {
+        if (this.#flooding(client)) return;
         if (this.#parse(client, StopMessage, raw ?? {})) this.conversation.stop("stopped");
       },
       resume: (client: AuthedClient, raw: unknown) => {
+        if (this.#flooding(client)) return;
         const msg = this.#parse(client, ResumeMessage, raw);
         if (!msg) return;
         if (!this.#replay(client, msg.reply_id, msg.last_seq)) {
@@ -137,12 +140,14 @@ export function createAiCharacterRoom(services: RoomServices) {
         }
       },
       cancel: (client: AuthedClient, raw: unknown) => {
+        if (this.#flooding(client)) return;
         const msg = this.#parse(client, CancelMessage, raw);
         if (msg && !this.conversation.cancel(userOf(client), msg.reply_id)) {
           this.#error(client, ERROR_CODES.notQueued, `no queued chat "${msg.reply_id}" of yours`);
         }
       },
       _: (client: AuthedClient, type: unknown) => {
+        if (this.#flooding(client)) return;
         this.#error(client, ERROR_CODES.unknownType, `unknown message type "${String(type)}"`);
       },
     };
@@ -190,6 +195,8 @@ export function createAiCharacterRoom(services: RoomServices) {
       this.#limits.set(client.sessionId, {
         chat: new TokenBucket(services.rateLimits.chat.burst, services.rateLimits.chat.perSecond),
         action: new TokenBucket(services.rateLimits.action.burst, services.rateLimits.action.perSecond),
+        // Colyseus' own maxMessagesPerSecond never resets its count in 0.18, so the flood guard is ours.
+        any: new TokenBucket(services.rateLimits.floodMessagesPerSecond, services.rateLimits.floodMessagesPerSecond),
       });
       const greeting = this.character.greeting;
       if (greeting) {
@@ -248,7 +255,16 @@ export function createAiCharacterRoom(services: RoomServices) {
       return true;
     }
 
-    #allow(client: AuthedClient, kind: keyof PlayerLimits): boolean {
+    /** Far past any rate a game sends: the connection is cut rather than answered. */
+    #flooding(client: AuthedClient): boolean {
+      if (this.#limits.get(client.sessionId)?.any.take() ?? true) return false;
+      services.onError?.(ERROR_CODES.rateLimited);
+      this.log.warn({ user_id: userOf(client), client: client.sessionId }, "message flood: disconnecting");
+      client.leave(CloseCode.WITH_ERROR);
+      return true;
+    }
+
+    #allow(client: AuthedClient, kind: "chat" | "action"): boolean {
       if (this.#limits.get(client.sessionId)?.[kind].take() ?? true) return true;
       this.#error(client, ERROR_CODES.rateLimited, `too many ${kind} messages; slow down`);
       return false;

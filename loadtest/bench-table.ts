@@ -1,0 +1,55 @@
+/** The benchmark's printed table: one row per run, fixed-width columns. */
+import type { Pcts } from "./bench-metrics.ts";
+
+export interface BenchRow {
+  tokensPerSecond: number;
+  sessions: number;
+  players: number;
+  playersJoined: number;
+  chatsPerSecond: number;
+  firstChunk: Pcts;
+  parleyShare: Pcts;
+  chunkGapP99: number;
+  chunksPerSecond: number;
+  parleyCpu: number;
+  parleyRssMb: number;
+  kbPerSession: number;
+  errors: number;
+  seqFaults: number;
+  botsCpu: number;
+  simCpu: number;
+}
+
+const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : "-");
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "-");
+const triple = (p: Pcts) => `${f0(p.p50)}/${f0(p.p95)}/${f0(p.p99)}`;
+
+const COLUMNS: Array<[string, (r: BenchRow) => string]> = [
+  ["tok/s", (r) => f0(r.tokensPerSecond)],
+  ["sessions", (r) => f0(r.sessions)],
+  ["players joined", (r) => `${f0(r.playersJoined)}/${f0(r.players)}`],
+  ["chats/s", (r) => f1(r.chatsPerSecond)],
+  ["1st chunk p50/95/99 ms", (r) => triple(r.firstChunk)],
+  ["Parley share p50/95/99", (r) => triple(r.parleyShare)],
+  ["gap p99 ms", (r) => f0(r.chunkGapP99)],
+  ["chunks/s", (r) => f0(r.chunksPerSecond)],
+  ["Parley CPU%", (r) => f0(r.parleyCpu)],
+  ["Parley RSS MB", (r) => f0(r.parleyRssMb)],
+  ["heap KB/session", (r) => f0(r.kbPerSession)],
+  ["errors", (r) => f0(r.errors)],
+  ["seq faults", (r) => f0(r.seqFaults)],
+  ["bots CPU%", (r) => f0(r.botsCpu)],
+  ["sim CPU%", (r) => f0(r.simCpu)],
+];
+
+export function formatTable(rows: readonly BenchRow[], baseline: { p50: number; p95: number; p99: number } | null): string {
+  const cells = rows.map((r) => COLUMNS.map(([, cell]) => cell(r)));
+  const widths = COLUMNS.map(([head], i) => Math.max(head.length, ...cells.map((c) => c[i]!.length)));
+  const line = (parts: readonly string[]) => `| ${parts.map((p, i) => p.padStart(widths[i]!)).join(" | ")} |`;
+  const out = [line(COLUMNS.map(([head]) => head)), `|${widths.map((w) => "-".repeat(w + 1) + ":").join("|")}|`, ...cells.map(line)];
+  if (baseline) {
+    out.push("");
+    out.push(`baseline, bare WebSocket echo round trip: p50 ${baseline.p50.toFixed(3)} ms, p95 ${baseline.p95.toFixed(3)} ms, p99 ${baseline.p99.toFixed(3)} ms`);
+  }
+  return out.join("\n");
+}

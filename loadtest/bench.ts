@@ -1,0 +1,395 @@
+/**
+ * Parley under many concurrent sessions: the simulated model, Parley and the bots each run in
+ * their own processes, so each one's CPU and memory are read apart. For every token rate and
+ * session count it starts fresh processes, ramps the sessions in, measures a fixed window and
+ * prints one row; a bare WebSocket round trip on the same machine is the baseline.
+ *
+ *   npm run bench -- [--sessions 100,500,1000,2000] [--tokens-per-second 20,80] [--measure-seconds 40]
+ *                    [--ramp-seconds 10] [--players-per-session 1] [--processes 1] [--env KEY=VALUE ...]
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, release, totalmem } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { aggregate, type BotMetrics } from "./bench-metrics.ts";
+import { formatTable, type BenchRow } from "./bench-table.ts";
+import type { BotDriverConfig, BotDriverReport } from "./bot-driver.ts";
+import type { BotSample } from "./bot-samples.ts";
+import { freePort, spawnTs, stopChild, tailStderr, waitForHttp, waitForLine } from "./child-processes.ts";
+import { CLOCK_TICKS_PER_SECOND, ProcSampler, readProc, type ProcSample, type ProcSummary } from "./proc-stats.ts";
+import { heapAfterGc } from "./inspector-heap.ts";
+import { measureWsBaseline, type WsBaseline } from "./ws-baseline.ts";
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+const { values } = parseArgs({
+  options: {
+    sessions: { type: "string", default: "100,500,1000,2000" },
+    "tokens-per-second": { type: "string", default: "20,80" },
+    "ramp-seconds": { type: "string", default: "10" },
+    "measure-seconds": { type: "string", default: "40" },
+    "chat-every-ms": { type: "string", default: "5000" },
+    "reply-tokens": { type: "string", default: "60" },
+    "first-token-ms": { type: "string", default: "150" },
+    "players-per-session": { type: "string", default: "1" },
+    processes: { type: "string", default: "1" },
+    "bot-processes": { type: "string", default: "2" },
+    "redis-url": { type: "string", default: "redis://127.0.0.1:6379" },
+    env: { type: "string", multiple: true, default: [] },
+    baseline: { type: "boolean", default: true },
+    "keep-samples": { type: "boolean", default: false },
+    out: { type: "string", default: ".bench" },
+    help: { type: "boolean", short: "h", default: false },
+  },
+  allowNegative: true,
+});
+
+if (values.help) {
+  console.log(readFileSync(fileURLToPath(import.meta.url), "utf8").split("*/")[0]);
+  process.exit(0);
+}
+
+const list = (name: string, raw: string) => raw.split(",").map((v) => {
+  const n = Number(v.trim());
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name}: "${v}" is not a positive number`);
+  return n;
+});
+const single = (name: string, raw: string, min = 1) => {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min}`);
+  return n;
+};
+
+const opts = {
+  sessions: list("sessions", values.sessions),
+  tokensPerSecond: list("tokens-per-second", values["tokens-per-second"]),
+  rampMs: single("ramp-seconds", values["ramp-seconds"]) * 1000,
+  measureMs: single("measure-seconds", values["measure-seconds"]) * 1000,
+  chatEveryMs: single("chat-every-ms", values["chat-every-ms"]),
+  replyTokens: single("reply-tokens", values["reply-tokens"]),
+  firstTokenMs: single("first-token-ms", values["first-token-ms"], 0),
+  playersPerSession: single("players-per-session", values["players-per-session"]),
+  processes: single("processes", values.processes),
+  botProcesses: single("bot-processes", values["bot-processes"]),
+  redisUrl: values["redis-url"],
+  extraEnv: Object.fromEntries(values.env.map((kv) => {
+    const at = kv.indexOf("=");
+    if (at < 1) throw new Error(`--env wants KEY=VALUE (got "${kv}")`);
+    return [kv.slice(0, at), kv.slice(at + 1)];
+  })) as Record<string, string>,
+};
+
+const AUTH_SECRET = randomBytes(24).toString("base64url");
+const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+const outDir = join(root, values.out);
+const samplesDir = join(outDir, `samples-${stamp}`);
+const dataRoot = join(outDir, `data-${stamp}`);
+mkdirSync(samplesDir, { recursive: true });
+
+interface ParleyProcess { child: ChildProcess; port: number; inspectorPort: number; stderr: () => string }
+
+/** Every child still running, so an interrupted benchmark leaves nothing behind. */
+const live = new Set<ChildProcess>();
+function track<T extends ChildProcess>(child: T): T {
+  live.add(child);
+  child.once("exit", () => live.delete(child));
+  return child;
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    for (const child of live) child.kill("SIGKILL");
+    rmSync(dataRoot, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
+
+/**
+ * Everything one Parley process is started with. Extra `--env` pairs (a database, a cache) are
+ * laid over it, so a variant of the server is one flag away.
+ */
+function parleyEnv(port: number, simUrl: string, processes: number, dataDir: string): Record<string, string> {
+  const env: Record<string, string> = {
+    NODE_ENV: "production",
+    PORT: String(port),
+    // A fresh embedded store per process and run: runs do not see each other's history, and the
+    // developer's own data directory is left alone.
+    DATA_DIR: dataDir,
+    HOST: "127.0.0.1",
+    AUTH_SECRET,
+    OPENAI_BASE_URL: simUrl,
+    OPENAI_API_KEY: "sim",
+    OPENAI_MODEL: "parley-sim",
+    LOG_LEVEL: "warn",
+  };
+  if (processes > 1) {
+    // Processes share matchmaking through Redis and send clients to each other by address.
+    env.REDIS_URL = opts.redisUrl;
+    env.PUBLIC_ADDRESS = `127.0.0.1:${port}`;
+  }
+  return { ...env, ...opts.extraEnv };
+}
+
+async function startSim(tokensPerSecond: number): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawnTs(here("./sim-openai/main.ts"), [
+    "--port", "0", "--quiet",
+    "--first-token-ms", String(opts.firstTokenMs),
+    "--tokens-per-second", String(tokensPerSecond),
+    "--reply-tokens", String(opts.replyTokens),
+  ], {}, root);
+  track(child);
+  const stderr = tailStderr(child);
+  const url = await waitForLine(child, (l) => l.startsWith("http"), 20000, "sim-openai").catch((err: Error) => {
+    throw new Error(`${err.message}\n${stderr()}`);
+  });
+  return { child, url };
+}
+
+async function startParley(simUrl: string, runId: string): Promise<ParleyProcess[]> {
+  const started: ParleyProcess[] = [];
+  for (let i = 0; i < opts.processes; i++) {
+    const port = await freePort();
+    const inspectorPort = await freePort();
+    const dataDir = join(dataRoot, `${runId}-p${i}`);
+    // The inspector is how the live heap is read after a forced collection; idle, it costs nothing.
+    const child = track(spawnTs(here("../src/index.ts"), [], parleyEnv(port, simUrl, opts.processes, dataDir), root,
+      [`--inspect=127.0.0.1:${inspectorPort}`]));
+    child.stdout?.resume();
+    started.push({ child, port, inspectorPort, stderr: tailStderr(child) });
+  }
+  try {
+    for (const p of started) {
+      await waitForHttp(`http://127.0.0.1:${p.port}/healthz`, 30000, p.child).catch((err: Error) => {
+        throw new Error(`Parley on port ${p.port}: ${err.message}\n${p.stderr()}`);
+      });
+    }
+  } catch (err) {
+    await Promise.all(started.map((p) => stopChild(p.child)));
+    throw err;
+  }
+  return started;
+}
+
+function forkBots(endpoints: string[], sessions: number, runId: string): { child: ChildProcess; out: string; config: BotDriverConfig }[] {
+  const count = Math.min(opts.botProcesses, sessions);
+  const bots = [];
+  let first = 0;
+  for (let i = 0; i < count; i++) {
+    const mine = Math.floor(sessions / count) + (i < sessions % count ? 1 : 0);
+    const config: BotDriverConfig = {
+      endpoints, authSecret: AUTH_SECRET, firstSession: first, sessions: mine,
+      playersPerSession: opts.playersPerSession, runId, characterId: 1, chatEveryMs: opts.chatEveryMs,
+      // Joins take the first half of the ramp; the first chats are spread over one chat period after.
+      joinSpreadMs: opts.rampMs / 2,
+      out: join(samplesDir, `${runId}-bots${i}.jsonl`),
+    };
+    const child = fork(here("./bot-driver.ts"), [], {
+      execArgv: ["--import", "tsx"], cwd: root, stdio: ["ignore", "inherit", "inherit", "ipc"],
+      env: { ...process.env, PARLEY_BOT_CONFIG: JSON.stringify(config) },
+    });
+    bots.push({ child: track(child), out: config.out, config });
+    first += mine;
+  }
+  return bots;
+}
+
+function waitForReport(child: ChildProcess, type: BotDriverReport["type"], timeoutMs: number): Promise<BotDriverReport | null> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => done(null), timeoutMs);
+    const onMessage = (m: unknown) => { if ((m as BotDriverReport).type === type) done(m as BotDriverReport); };
+    const onExit = () => done(null);
+    const done = (r: BotDriverReport | null) => {
+      clearTimeout(timer);
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+      resolve(r);
+    };
+    child.on("message", onMessage);
+    child.once("exit", onExit);
+  });
+}
+
+function* readSamples(files: readonly string[]): Generator<BotSample> {
+  for (const file of files) {
+    let text: string;
+    try { text = readFileSync(file, "utf8"); } catch { continue; }
+    for (const line of text.split("\n")) if (line) yield JSON.parse(line) as BotSample;
+  }
+}
+
+async function parleyHeap(parley: readonly ParleyProcess[]): Promise<number | null> {
+  try {
+    const heaps = await Promise.all(parley.map((p) => heapAfterGc(p.inspectorPort)));
+    return heaps.reduce((a, h) => a + h.heapUsedMb + h.externalMb, 0);
+  } catch (err) {
+    console.warn(`could not read Parley's heap: ${(err as Error).message}`);
+    return null;
+  }
+}
+
+function perSecond(series: ProcSample[][], startedAt: number): { second: number; cpuPercent: number; rssMb: number }[] {
+  const points: { second: number; cpuPercent: number; rssMb: number }[] = [];
+  const length = Math.min(...series.map((s) => s.length));
+  for (let i = 1; i < length; i++) {
+    let cpu = 0, rss = 0;
+    for (const s of series) {
+      const [a, b] = [s[i - 1]!, s[i]!];
+      cpu += ((b.cpuTicks - a.cpuTicks) / CLOCK_TICKS_PER_SECOND / ((b.at - a.at) / 1000)) * 100;
+      rss += b.rssKb / 1024;
+    }
+    points.push({ second: Math.round((series[0]![i]!.at - startedAt) / 1000), cpuPercent: Math.round(cpu), rssMb: Math.round(rss) });
+  }
+  return points;
+}
+
+function sumSummaries(list: (ProcSummary | null)[]): ProcSummary | null {
+  const present = list.filter((s): s is ProcSummary => s !== null);
+  if (present.length === 0) return null;
+  return {
+    cpuPercent: present.reduce((a, s) => a + s.cpuPercent, 0),
+    rssMeanMb: present.reduce((a, s) => a + s.rssMeanMb, 0),
+    rssMaxMb: present.reduce((a, s) => a + s.rssMaxMb, 0),
+  };
+}
+
+interface RunResult {
+  tokensPerSecond: number;
+  sessions: number;
+  playersPerSession: number;
+  processes: number;
+  window: { from: number; to: number };
+  bots: BotMetrics;
+  playersJoined: number;
+  playersFailed: number;
+  sessionsJoined: number;
+  parley: ProcSummary | null;
+  parleyPerProcess: (ProcSummary | null)[];
+  /** Parley's CPU% (all processes) and RSS over each second of the run, ramp included. */
+  parleySeries: { second: number; cpuPercent: number; rssMb: number }[];
+  parleyIdleRssMb: number;
+  /** Live JS heap plus external memory after a full collection, all Parley processes. */
+  parleyHeapIdleMb: number | null;
+  parleyHeapLoadedMb: number | null;
+  /** Growth of that live memory from idle to loaded, per joined session. */
+  memoryPerSessionKb: number | null;
+  sim: ProcSummary | null;
+  botProcesses: ProcSummary | null;
+}
+
+async function runOnce(tokensPerSecond: number, sessions: number): Promise<RunResult> {
+  const runId = `r${tokensPerSecond}x${sessions}-${randomBytes(3).toString("hex")}`;
+  const sim = await startSim(tokensPerSecond);
+  const parley = await startParley(sim.url, runId).catch(async (err: unknown) => { await stopChild(sim.child); throw err; });
+  try {
+    await sleep(1000);
+    const parleyIdleRssMb = parley.reduce((a, p) => a + (readProc(p.child.pid!)?.rssKb ?? 0), 0) / 1024;
+    const idleHeap = await parleyHeap(parley);
+    const endpoints = parley.map((p) => `ws://127.0.0.1:${p.port}`);
+    const startedAt = Date.now();
+    const bots = forkBots(endpoints, sessions, runId);
+    const sampler = new ProcSampler([...parley.map((p) => p.child.pid!), sim.child.pid!, ...bots.map((b) => b.child.pid!)]);
+    const window = { from: startedAt + opts.rampMs, to: startedAt + opts.rampMs + opts.measureMs };
+    await sleep(window.to - Date.now() + 500);
+    // Still connected: what the sessions keep alive, without the garbage RSS also counts.
+    const loadedHeap = await parleyHeap(parley);
+    const stopped = bots.map((b) => waitForReport(b.child, "stopped", 30000));
+    for (const b of bots) b.child.send("stop");
+    const reports = await Promise.all(stopped);
+    sampler.stop();
+    for (const b of bots) if (b.child.exitCode === null) await stopChild(b.child);
+
+    const sessionsJoined = reports.reduce((a, r) => a + (r?.sessionsJoined ?? 0), 0);
+    const parleyPerProcess = parley.map((p) => sampler.summary(p.child.pid!, window.from, window.to));
+    const parleySum = sumSummaries(parleyPerProcess);
+    const metrics = aggregate(readSamples(bots.map((b) => b.out)), window, opts.firstTokenMs);
+    if (!values["keep-samples"]) for (const b of bots) rmSync(b.out, { force: true });
+    return {
+      tokensPerSecond, sessions, playersPerSession: opts.playersPerSession, processes: opts.processes, window,
+      bots: metrics,
+      playersJoined: reports.reduce((a, r) => a + (r?.playersJoined ?? 0), 0),
+      playersFailed: reports.reduce((a, r) => a + (r?.playersFailed ?? 0), 0),
+      sessionsJoined,
+      parley: parleySum,
+      parleyPerProcess,
+      parleySeries: perSecond(parley.map((p) => sampler.series.get(p.child.pid!) ?? []), startedAt),
+      parleyIdleRssMb,
+      parleyHeapIdleMb: idleHeap,
+      parleyHeapLoadedMb: loadedHeap,
+      memoryPerSessionKb: idleHeap !== null && loadedHeap !== null && sessionsJoined > 0
+        ? ((loadedHeap - idleHeap) * 1024) / sessionsJoined : null,
+      sim: sampler.summary(sim.child.pid!, window.from, window.to),
+      botProcesses: sumSummaries(bots.map((b) => sampler.summary(b.child.pid!, window.from, window.to))),
+    };
+  } finally {
+    await Promise.all(parley.map((p) => stopChild(p.child)));
+    await stopChild(sim.child);
+    rmSync(dataRoot, { recursive: true, force: true });
+  }
+}
+
+function toRow(r: RunResult): BenchRow {
+  const m = r.bots;
+  const errors = Object.values(m.errorsByCode).reduce((a, b) => a + b, 0) + m.joinFailures + m.disconnects;
+  return {
+    tokensPerSecond: r.tokensPerSecond,
+    sessions: r.sessions,
+    players: r.sessions * r.playersPerSession,
+    playersJoined: r.playersJoined,
+    chatsPerSecond: m.chatsPerSecond,
+    firstChunk: m.firstChunkMs,
+    parleyShare: m.parleyShareMs,
+    chunkGapP99: m.chunkGapMs.p99,
+    chunksPerSecond: m.chunksPerSecond,
+    parleyCpu: r.parley?.cpuPercent ?? NaN,
+    parleyRssMb: r.parley?.rssMeanMb ?? NaN,
+    kbPerSession: r.memoryPerSessionKb ?? NaN,
+    errors,
+    seqFaults: m.seqFaults + m.contentMismatches,
+    botsCpu: r.botProcesses?.cpuPercent ?? NaN,
+    simCpu: r.sim?.cpuPercent ?? NaN,
+  };
+}
+
+const machine = {
+  cpus: availableParallelism(),
+  model: cpus()[0]?.model ?? "unknown",
+  memoryGb: Math.round(totalmem() / 2 ** 30),
+  kernel: release(),
+  node: process.version,
+};
+console.log(`machine: ${machine.cpus} CPUs (${machine.model}), ${machine.memoryGb} GB, Linux ${machine.kernel}, Node ${machine.node}`);
+console.log(`each session chats every ${opts.chatEveryMs} ms; replies of ${opts.replyTokens} tokens; model first token ${opts.firstTokenMs} ms; ` +
+  `${opts.playersPerSession} player(s) per session; ${opts.processes} Parley process(es); ${opts.botProcesses} bot processes; ` +
+  `${opts.rampMs / 1000} s ramp, ${opts.measureMs / 1000} s measured`);
+
+let baseline: WsBaseline | null = null;
+if (values.baseline) {
+  baseline = await measureWsBaseline(2000, 200, root);
+  console.log(`baseline: bare ws echo round trip, ${baseline.roundTrips} frames: p50 ${baseline.p50.toFixed(3)} ms  p95 ${baseline.p95.toFixed(3)} ms  p99 ${baseline.p99.toFixed(3)} ms`);
+}
+
+const results: RunResult[] = [];
+const rows: BenchRow[] = [];
+const jsonPath = join(outDir, `bench-${stamp}.json`);
+const save = () => writeFileSync(jsonPath, `${JSON.stringify({ machine, options: { ...opts, extraEnv: Object.keys(opts.extraEnv) }, baseline, runs: results }, null, 2)}\n`);
+for (const tps of opts.tokensPerSecond) {
+  for (const sessions of opts.sessions) {
+    const result = await runOnce(tps, sessions);
+    results.push(result);
+    rows.push(toRow(result));
+    save();
+    const r = result.bots;
+    console.log(`  ${tps} tok/s, ${sessions} sessions: ${r.replies} replies, first chunk p50 ${r.firstChunkMs.p50.toFixed(1)} ms, ` +
+      `errors ${JSON.stringify(r.errorsByCode)} join failures ${r.joinFailures} disconnects ${r.disconnects}`);
+  }
+}
+
+console.log("");
+console.log(formatTable(rows, baseline));
+console.log(`\nJSON: ${jsonPath}`);
+if (!values["keep-samples"]) rmSync(samplesDir, { recursive: true, force: true });
+else console.log(`samples: ${samplesDir}`);

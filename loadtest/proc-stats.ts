@@ -1,0 +1,92 @@
+/**
+ * CPU time and resident memory of other processes, read from /proc once a second (Linux only,
+ * no privileges needed for one's own children).
+ */
+import { readFileSync } from "node:fs";
+
+/** utime + stime in clock ticks, from the text of /proc/<pid>/stat. */
+export function parseStatCpuTicks(stat: string): number {
+  // The command name is in parentheses and may itself hold spaces or parentheses.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // After the name: state is field 3 of proc(5), utime 14 and stime 15.
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error("unreadable /proc stat line");
+  return utime + stime;
+}
+
+/** VmRSS in kB, from the text of /proc/<pid>/status. */
+export function parseStatusRssKb(status: string): number {
+  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  if (!match) throw new Error("no VmRSS in /proc status");
+  return Number(match[1]);
+}
+
+export interface ProcSample {
+  /** Wall clock, ms since the epoch. */
+  at: number;
+  cpuTicks: number;
+  rssKb: number;
+}
+
+export interface ProcSummary {
+  /** Share of one core over the window; 200 means two cores busy. */
+  cpuPercent: number;
+  rssMeanMb: number;
+  rssMaxMb: number;
+}
+
+/** Linux's USER_HZ; it is 100 on every mainstream architecture. */
+export const CLOCK_TICKS_PER_SECOND = 100;
+
+export function summarize(samples: readonly ProcSample[], from: number, to: number, ticksPerSecond = CLOCK_TICKS_PER_SECOND): ProcSummary | null {
+  const inside = samples.filter((s) => s.at >= from && s.at <= to);
+  if (inside.length < 2) return null;
+  const first = inside[0]!;
+  const last = inside[inside.length - 1]!;
+  const seconds = (last.at - first.at) / 1000;
+  const rss = inside.map((s) => s.rssKb / 1024);
+  return {
+    cpuPercent: seconds > 0 ? ((last.cpuTicks - first.cpuTicks) / ticksPerSecond / seconds) * 100 : 0,
+    rssMeanMb: rss.reduce((a, b) => a + b, 0) / rss.length,
+    rssMaxMb: Math.max(...rss),
+  };
+}
+
+export function readProc(pid: number): { cpuTicks: number; rssKb: number } | null {
+  try {
+    return {
+      cpuTicks: parseStatCpuTicks(readFileSync(`/proc/${pid}/stat`, "utf8")),
+      rssKb: parseStatusRssKb(readFileSync(`/proc/${pid}/status`, "utf8")),
+    };
+  } catch {
+    return null; // the process is gone
+  }
+}
+
+/** Samples a set of processes on a timer until stopped. */
+export class ProcSampler {
+  readonly series = new Map<number, ProcSample[]>();
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(pids: readonly number[], everyMs = 1000, read = readProc, now = Date.now) {
+    for (const pid of pids) this.series.set(pid, []);
+    const tick = () => {
+      const at = now();
+      for (const [pid, list] of this.series) {
+        const r = read(pid);
+        if (r) list.push({ at, ...r });
+      }
+    };
+    tick();
+    this.#timer = setInterval(tick, everyMs);
+  }
+
+  summary(pid: number, from: number, to: number): ProcSummary | null {
+    return summarize(this.series.get(pid) ?? [], from, to);
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}
