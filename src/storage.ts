@@ -51,6 +51,7 @@ export async function openStorage(config: Config, log: Logger): Promise<Storage>
 
   let sql: SqlClient;
   let closeSql: () => Promise<void>;
+  let migrating: <T>(work: () => Promise<T>) => Promise<T> = (work) => work();
   if (config.databaseUrl) {
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
     // Filtered HNSW scans can come back short; relaxed iterative scans keep recall whole (pgvector >= 0.8).
@@ -58,6 +59,17 @@ export async function openStorage(config: Config, log: Logger): Promise<Storage>
     pool.on("error", (err) => log.warn({ err: err.message }, "postgres pool error"));
     sql = pool;
     closeSql = () => pool.end();
+    // Processes starting together would race on CREATE ... IF NOT EXISTS: one migrates at a time.
+    migrating = async (work) => {
+      const lock = await pool.connect();
+      try {
+        await lock.query("SELECT pg_advisory_lock(hashtext('parley-migrations'))");
+        return await work();
+      } finally {
+        await lock.query("SELECT pg_advisory_unlock(hashtext('parley-migrations'))").catch(() => undefined);
+        lock.release();
+      }
+    };
   } else {
     const dir = resolve(config.dataDir, "pglite");
     await mkdir(dir, { recursive: true });
@@ -67,7 +79,7 @@ export async function openStorage(config: Config, log: Logger): Promise<Storage>
     closeSql = () => embedded.close();
   }
 
-  const { store, backend } = await openChatLogStore({ mongodbUrl: config.mongodbUrl }, { sql });
+  const { store, backend } = await migrating(() => openChatLogStore({ mongodbUrl: config.mongodbUrl }, { sql }));
   await mkdir(config.dataDir, { recursive: true });
   const chatLog = new DurableChatLog({ store, spoolPath: join(config.dataDir, `chat-logs.${config.port}.spool.jsonl`), logger: log });
   await chatLog.open();
@@ -83,7 +95,7 @@ export async function openStorage(config: Config, log: Logger): Promise<Storage>
       apiKey: config.model.apiKey ?? "not-needed", baseURL: config.model.baseUrl,
       model: config.memory.embeddingModel, dimensions: config.memory.dimensions,
     });
-  await migrateLongTermMemory(sql, { dimensions: config.memory.dimensions });
+  await migrating(() => migrateLongTermMemory(sql, { dimensions: config.memory.dimensions }));
   const memory = new PgLongTermMemory({ sql, embedder });
 
   const checks: Record<string, () => Promise<void>> = {
