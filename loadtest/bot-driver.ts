@@ -8,19 +8,14 @@ import type { BotSample } from "./bot-samples.ts";
 import { startFleet } from "./bot-fleet.ts";
 import { botTokenSigner } from "./bot-token.ts";
 import { openJsonlWriter } from "./jsonl-writer.ts";
+import type { FleetOptions } from "./bot-fleet.ts";
 
-export interface BotDriverConfig {
+/** A fleet's options as JSON: the secret to sign with instead of a signer, a file instead of a sink. */
+export type BotDriverConfig = Omit<FleetOptions, "endpoints" | "sign" | "sink" | "random"> & {
   endpoints: string[];
   authSecret: string;
-  firstSession: number;
-  sessions: number;
-  playersPerSession: number;
-  runId: string;
-  characterId: number;
-  chatEveryMs: number;
-  joinSpreadMs: number;
   out: string;
-}
+};
 
 export type BotDriverReport =
   | { type: "joined"; playersJoined: number; playersFailed: number; sessionsJoined: number }

@@ -23,7 +23,7 @@ export function createServer(services: Services) {
     catalog: services.catalog,
     tokens: services.tokens,
     model: services.model,
-    context: services.context,
+    context: services.storage.context,
     actions: services.actions,
     log: services.log,
     moderation: services.moderation,

@@ -9,7 +9,6 @@ import { createTokenIssuer, randomSecret, type TokenIssuer } from "./auth/tokens
 import { CharacterCatalog } from "./characters/catalog.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
-import type { ContextWindow } from "./memory/context-window.ts";
 import { importanceOf } from "./memory/importance.ts";
 import { BlocklistMatcher, loadBlocklist } from "./moderation/index.ts";
 import { createMetrics, type Metrics } from "./ops/metrics.ts";
@@ -27,7 +26,6 @@ export interface Services {
   /** Set when tokens may be minted over HTTP for local play (no AUTH_SECRET, not production). */
   devTokens: boolean;
   model: ReplyModel;
-  context: ContextWindow;
   storage: Storage;
   metrics: Metrics;
   /** The rooms alive in this process (the gauges read them). */
@@ -57,7 +55,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
   const model = createReplyModel(config, catalog, log);
   const storage = await openStorage(config, log);
   log.info(storage.describe, "storage ready");
-  const { chatLog, memory, context } = storage;
+  const { chatLog, memory } = storage;
 
   const moderation = config.moderation.blocklistPath
     ? { matcher: BlocklistMatcher.fromTerms(await loadBlocklist(config.moderation.blocklistPath)), holdBack: config.moderation.holdBack }
@@ -103,7 +101,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
   });
 
   return {
-    config, log, catalog, tokens, devTokens, model, context, moderation, actions: defaultActions(),
+    config, log, catalog, tokens, devTokens, model, moderation, actions: defaultActions(),
     storage,
     metrics,
     liveRooms,

@@ -27,6 +27,18 @@ const CONTEXT_TTL_SECONDS = 30 * 60;
 /** On shutdown, how long the chat logs may take to reach the database before the rest is spooled. */
 const SHUTDOWN_FLUSH_MS = 1500;
 
+/**
+ * Adds a setting to every session of a connection string, beside any it already sets. Used so
+ * filtered HNSW scans cannot come back short (relaxed iterative scans, pgvector >= 0.8) without a
+ * query racing the first one on each new connection.
+ */
+export function withSessionSetting(url: string, name: string, value: string): string {
+  const parsed = new URL(url);
+  const options = parsed.searchParams.get("options");
+  parsed.searchParams.set("options", `${options ? `${options} ` : ""}-c ${name}=${value}`);
+  return parsed.toString();
+}
+
 /** Runs `f` once; later calls get the first call's promise. */
 export function once(f: () => Promise<void>): () => Promise<void> {
   let done: Promise<void> | undefined;
@@ -53,9 +65,7 @@ export async function openStorage(config: Config, log: Logger): Promise<Storage>
   let closeSql: () => Promise<void>;
   let migrating: <T>(work: () => Promise<T>) => Promise<T> = (work) => work();
   if (config.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
-    // Filtered HNSW scans can come back short; relaxed iterative scans keep recall whole (pgvector >= 0.8).
-    pool.on("connect", (client) => { client.query("SET hnsw.iterative_scan = relaxed_order").catch(() => undefined); });
+    const pool = new pg.Pool({ connectionString: withSessionSetting(config.databaseUrl, "hnsw.iterative_scan", "relaxed_order"), max: 10 });
     pool.on("error", (err) => log.warn({ err: err.message }, "postgres pool error"));
     sql = pool;
     closeSql = () => pool.end();

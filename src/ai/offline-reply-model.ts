@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { CharacterCatalog } from "../characters/catalog.ts";
+import { fnv1a32 } from "../memory/hashing-embedder.ts";
 import type { ModelDelta, ReplyModel } from "./reply-model.ts";
 
 const FALLBACK_LINE = "Hm. I hear you. Tell me more.";
@@ -37,17 +38,11 @@ export class OfflineReplyModel implements ReplyModel {
     const lines = character?.offline_replies ?? [];
     if (lines.length === 0) return FALLBACK_LINE;
     const last = messages.at(-1)?.content;
-    return lines[hash(typeof last === "string" ? last : "") % lines.length]!;
+    return lines[fnv1a32(typeof last === "string" ? last : "") % lines.length]!;
   }
 }
 
 /** Words with their leading space, or single CJK characters: the grain a real model streams at. */
 export function tokenize(text: string): string[] {
   return text.match(/\s*[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]|\s*[^\s\p{Script=Han}]+|\s+$/gu) ?? [];
-}
-
-function hash(s: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  return h >>> 0;
 }

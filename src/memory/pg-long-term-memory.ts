@@ -17,16 +17,7 @@ export interface PgLongTermMemoryOptions {
   newId?: () => string;
 }
 
-interface CandidateRow {
-  id: string;
-  user_id: string;
-  character_id: string;
-  session_id: string;
-  content: string;
-  importance: number;
-  created_at: Date;
-  distance: number | null;
-}
+type CandidateRow = MemoryEntry & { id: string; distance: number | null };
 
 // Rows per INSERT: 8 parameters each stays far below PostgreSQL's 65535-parameter limit.
 const INSERT_BATCH = 1000;

@@ -1,16 +1,7 @@
 /** Helpers shared by the moderation tests: a seeded generator and a naive reference matcher. */
 
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32) so failures reproduce: the simulated model's own. */
+export { mulberry32 as seededRandom } from "../../loadtest/sim-openai/reply-text.ts";
 
 export function randomString(rand: () => number, alphabet: string, min: number, max: number): string {
   const len = min + Math.floor(rand() * (max - min + 1));

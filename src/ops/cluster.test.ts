@@ -109,6 +109,9 @@ describe("SIGTERM", () => {
     player.send("chat", { content: "[[slow]] tell me a long story" });
     const first = await player.waitFor("ai_chunk", (c) => !c.reply_id.startsWith("greeting-"));
     const stopped = node.stop("SIGTERM");
+    await new Promise((r) => setTimeout(r, 200));
+    player.send("chat", { content: "one more?" });
+    await player.waitFor("error", (e) => e.code === "server/shutting_down");
     const end = await player.waitFor("ai_end", (e) => e.reply_id === first.reply_id, 10_000);
     assert.ok(end.reason === "complete" || end.reason === "shutdown", end.reason);
     assert.equal(end.full_content, player.chunksOf(first.reply_id).map((c) => c.content).join(""));

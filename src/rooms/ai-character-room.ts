@@ -5,7 +5,7 @@
 import { type Client, CloseCode, type Delayed, Room, ServerError } from "@colyseus/core";
 import type { z } from "zod";
 import type { ActionRegistry } from "../actions/action-registry.ts";
-import { Conversation } from "../ai/conversation.ts";
+import { Conversation, type SayResult } from "../ai/conversation.ts";
 import type { ReplyEvent, TurnOutcome } from "../ai/reply-events.ts";
 import { ReplyJournal, type JournalEntry } from "../ai/reply-journal.ts";
 import type { ReplyModel } from "../ai/reply-model.ts";
@@ -59,11 +59,19 @@ export interface LiveRoom {
   queued(): number;
 }
 
+/** What a player is told when its chat is not taken. */
+const SAY_REFUSALS: Record<Exclude<SayResult, { ok: true }>["code"], string> = {
+  busy: "the character is busy; wait for the current replies",
+  moderated: "that message breaks the rules and was not sent",
+  "server/shutting_down": "the server is restarting; join again in a moment",
+};
+
 /** A reconnected player waits for its `resume` this long before it is sent what it missed anyway. */
 const RESUME_WAIT_MS = 3000;
 
 interface PlayerLimits { chat: TokenBucket; action: TokenBucket; any: TokenBucket }
-interface ResumeGate { reply_id: string | undefined; last_seq: number; timer: Delayed }
+interface ResumeGate { timer: Delayed }
+interface StreamPosition { reply_id: string | undefined; last_seq: number }
 
 /** Options the room is created with: the client's join options after `onAuth` resolved them. */
 interface CreateOptions { character_id: string; session_id: string }
@@ -97,21 +105,18 @@ export function createAiCharacterRoom(services: RoomServices) {
     /** Reconnected players who have not yet been sent what they missed: live reply messages skip them. */
     readonly #gates = new Map<string, ResumeGate>();
     readonly #limits = new Map<string, PlayerLimits>();
+    readonly #droppedAt = new Map<string, StreamPosition>();
     #session!: SessionRef;
 
-    messages = {
+    messages = this.#floodGuarded({
       chat: (client: AuthedClient, raw: unknown) => {
-        if (this.#flooding(client)) return;
         if (!this.#allow(client, "chat")) return;
         const msg = this.#parse(client, chatSchema, raw);
         if (!msg) return;
         const result = this.conversation.say(userOf(client), msg.content);
-        if (!result.ok && result.code === ERROR_CODES.busy) this.#error(client, result.code, "the character is busy; wait for the current replies");
-        if (!result.ok && result.code === ERROR_CODES.moderated) this.#error(client, result.code, "that message breaks the rules and was not sent");
-        if (!result.ok && result.code === ERROR_CODES.shuttingDown) this.#error(client, result.code, "the server is restarting; join again in a moment");
+        if (!result.ok) this.#error(client, result.code, SAY_REFUSALS[result.code]);
       },
       action: (client: AuthedClient, raw: unknown) => {
-        if (this.#flooding(client)) return;
         if (!this.#allow(client, "action")) return;
         const msg = this.#parse(client, ActionMessage, raw);
         if (!msg) return;
@@ -128,11 +133,9 @@ export function createAiCharacterRoom(services: RoomServices) {
         services.onAction?.(this.#session, { user_id: userOf(client), action_id: msg.action_id, target_id: msg.target_id, heard });
       },
       stop: (client: AuthedClient, raw: unknown) => {
-        if (this.#flooding(client)) return;
         if (this.#parse(client, StopMessage, raw ?? {})) this.conversation.stop("stopped");
       },
       resume: (client: AuthedClient, raw: unknown) => {
-        if (this.#flooding(client)) return;
         const msg = this.#parse(client, ResumeMessage, raw);
         if (!msg) return;
         if (!this.#replay(client, msg.reply_id, msg.last_seq)) {
@@ -140,17 +143,15 @@ export function createAiCharacterRoom(services: RoomServices) {
         }
       },
       cancel: (client: AuthedClient, raw: unknown) => {
-        if (this.#flooding(client)) return;
         const msg = this.#parse(client, CancelMessage, raw);
         if (msg && !this.conversation.cancel(userOf(client), msg.reply_id)) {
           this.#error(client, ERROR_CODES.notQueued, `no queued chat "${msg.reply_id}" of yours`);
         }
       },
       _: (client: AuthedClient, type: unknown) => {
-        if (this.#flooding(client)) return;
         this.#error(client, ERROR_CODES.unknownType, `unknown message type "${String(type)}"`);
       },
-    };
+    });
 
     readonly #live: LiveRoom = { players: () => this.clients.length, queued: () => this.state.queue.length };
 
@@ -208,17 +209,22 @@ export function createAiCharacterRoom(services: RoomServices) {
 
     /** A dropped connection may come back within the window; the reply keeps streaming for it. */
     onDrop(client: AuthedClient) {
-      if (services.reconnectSeconds > 0) this.allowReconnection(client, services.reconnectSeconds);
+      if (services.reconnectSeconds <= 0) return;
+      // Where the stream stood when the player went away: what it missed starts after this.
+      const reply_id = this.journal.latest();
+      this.#droppedAt.set(client.sessionId, { reply_id, last_seq: reply_id ? this.journal.lastSeq(reply_id) : 0 });
+      this.allowReconnection(client, services.reconnectSeconds);
     }
 
+    /** Live reply messages wait for the player's `resume`; without one, it is sent what it missed anyway. */
     onReconnect(client: AuthedClient) {
-      const reply_id = this.journal.latest();
-      const last_seq = reply_id ? this.journal.lastSeq(reply_id) : 0;
+      const { reply_id, last_seq } = this.#droppedAt.get(client.sessionId) ?? { reply_id: undefined, last_seq: 0 };
+      this.#droppedAt.delete(client.sessionId);
       const timer = this.clock.setTimeout(() => {
         if (reply_id) this.#replay(client, reply_id, last_seq);
         else this.#gates.delete(client.sessionId);
       }, RESUME_WAIT_MS);
-      this.#gates.set(client.sessionId, { reply_id, last_seq, timer });
+      this.#gates.set(client.sessionId, { timer });
     }
 
     onLeave(client: AuthedClient) {
@@ -226,6 +232,7 @@ export function createAiCharacterRoom(services: RoomServices) {
       this.#limits.delete(client.sessionId);
       this.#gates.get(client.sessionId)?.timer.clear();
       this.#gates.delete(client.sessionId);
+      this.#droppedAt.delete(client.sessionId);
       // Nobody is listening: cancel the model request rather than pay for tokens no one reads.
       if (this.clients.length === 0) this.conversation.stop("stopped");
     }
@@ -253,6 +260,15 @@ export function createAiCharacterRoom(services: RoomServices) {
       this.#gates.get(client.sessionId)?.timer.clear();
       this.#gates.delete(client.sessionId);
       return true;
+    }
+
+    /** Every handler first passes the flood guard. */
+    #floodGuarded<H extends Record<string, (client: AuthedClient, ...args: never[]) => void>>(handlers: H): H {
+      const guarded: Record<string, (client: AuthedClient, ...args: never[]) => void> = {};
+      for (const [type, handler] of Object.entries(handlers)) {
+        guarded[type] = (client, ...args) => { if (!this.#flooding(client)) handler(client, ...args); };
+      }
+      return guarded as H;
     }
 
     /** Far past any rate a game sends: the connection is cut rather than answered. */

@@ -81,6 +81,17 @@ describe("stream resume", () => {
     await Promise.all([owner.leave(), other.leave()]);
   });
 
+  it("a player who reconnects but never sends resume is still sent what it missed, in order", async () => {
+    const player = await join("wyn");
+    player.send("chat", { content: `[[say:${TOKENS.join("|")}]]` });
+    const first = await player.waitFor("ai_chunk", (c) => c.seq === 3);
+    await dropAndReconnect(player, 150);
+    const end = await player.waitFor("ai_end", (e) => e.reply_id === first.reply_id, 8000);
+    assert.deepEqual(player.chunksOf(first.reply_id).map((c) => c.seq), TOKENS.map((_, i) => i + 1));
+    assert.equal(end.full_content, TOKENS.join(""));
+    await player.leave();
+  });
+
   it("resume of an unknown reply answers an error", async () => {
     const player = await join("vic");
     player.send("resume", { reply_id: "nope", last_seq: 0 });

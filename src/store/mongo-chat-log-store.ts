@@ -1,6 +1,6 @@
 import { MongoBulkWriteError, MongoClient, MongoServerError } from "mongodb";
 import type { Collection, Db } from "mongodb";
-import type { ChatLogRecord, ChatLogStore, ChatRole } from "./chat-log.ts";
+import type { ChatLogRecord, ChatLogStore } from "./chat-log.ts";
 import { processChatLogSeq } from "./chat-log-seq.ts";
 import type { ChatLogSeq } from "./chat-log-seq.ts";
 
@@ -8,18 +8,7 @@ export const CHAT_LOGS_COLLECTION = "chat_logs";
 const DUPLICATE_KEY = 11000;
 
 /** A `chat_logs` document: the record with `id` stored as `_id`, plus the ordering `seq`. */
-export interface ChatLogDocument {
-  _id: string;
-  session_id: string;
-  user_id: string;
-  character_id: string;
-  role: ChatRole;
-  content: string;
-  action_type: string | null;
-  created_at: Date;
-  metadata: Record<string, unknown> | null;
-  seq: number;
-}
+export type ChatLogDocument = Omit<ChatLogRecord, "id"> & { _id: string; seq: number };
 
 export interface MongoChatLogStoreOptions {
   /** Set when the store owns the client (see `connect`), so `close` disconnects it. */
@@ -104,34 +93,13 @@ export class MongoChatLogStore implements ChatLogStore {
     await this.client?.close();
   }
 
-  private toDocument(r: ChatLogRecord): ChatLogDocument {
-    return {
-      _id: r.id,
-      session_id: r.session_id,
-      user_id: r.user_id,
-      character_id: r.character_id,
-      role: r.role,
-      content: r.content,
-      action_type: r.action_type,
-      created_at: r.created_at,
-      metadata: r.metadata,
-      seq: this.seq.next(r.created_at),
-    };
+  private toDocument({ id, ...fields }: ChatLogRecord): ChatLogDocument {
+    return { _id: id, ...fields, seq: this.seq.next(fields.created_at) };
   }
 }
 
-function fromDocument(d: ChatLogDocument): ChatLogRecord {
-  return {
-    id: d._id,
-    session_id: d.session_id,
-    user_id: d.user_id,
-    character_id: d.character_id,
-    role: d.role,
-    content: d.content,
-    action_type: d.action_type ?? null,
-    created_at: d.created_at,
-    metadata: d.metadata ?? null,
-  };
+function fromDocument({ _id, seq: _seq, ...fields }: ChatLogDocument): ChatLogRecord {
+  return { id: _id, ...fields, action_type: fields.action_type ?? null, metadata: fields.metadata ?? null };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ChatLogRecord, ChatLogStore, ChatRole } from "./chat-log.ts";
+import type { ChatLogRecord, ChatLogStore } from "./chat-log.ts";
 import { processChatLogSeq } from "./chat-log-seq.ts";
 import type { ChatLogSeq } from "./chat-log-seq.ts";
 import type { SqlClient } from "./sql.ts";
@@ -28,17 +28,8 @@ const MIGRATION = [
   `CREATE INDEX IF NOT EXISTS chat_logs_user_character_created ON chat_logs (user_id, character_id, created_at DESC)`,
 ];
 
-interface ChatLogRow {
-  id: string;
-  session_id: string;
-  user_id: string;
-  character_id: string;
-  role: ChatRole;
-  content: string;
-  action_type: string | null;
-  created_at: Date | string;
-  metadata: Record<string, unknown> | null;
-}
+/** A row as the driver returns it: PGlite and pg may give `created_at` as text. */
+type ChatLogRow = Omit<ChatLogRecord, "created_at"> & { created_at: Date | string };
 
 export interface PgChatLogStoreOptions {
   seq?: ChatLogSeq;
@@ -105,18 +96,8 @@ export class PgChatLogStore implements ChatLogStore {
   async close(): Promise<void> {}
 }
 
-function fromRow(row: ChatLogRow): ChatLogRecord {
-  return {
-    id: row.id,
-    session_id: row.session_id,
-    user_id: row.user_id,
-    character_id: row.character_id,
-    role: row.role,
-    content: row.content,
-    action_type: row.action_type,
-    created_at: row.created_at instanceof Date ? row.created_at : new Date(row.created_at),
-    metadata: row.metadata,
-  };
+function fromRow({ created_at, ...fields }: ChatLogRow): ChatLogRecord {
+  return { ...fields, created_at: created_at instanceof Date ? created_at : new Date(created_at) };
 }
 
 function messageOf(err: unknown): string {
