@@ -25,6 +25,8 @@ const Env = z.object({
   OPENAI_TEMPERATURE: z.coerce.number().min(0).max(2).default(0.8),
   /** Cap on reply length, so a runaway model cannot stream forever. */
   OPENAI_MAX_TOKENS: int(512),
+  /** `direct`: Parley's own streaming client (lean per token); `langchain`: LangChain's ChatOpenAI. */
+  MODEL_CLIENT: z.enum(["direct", "langchain"]).default("direct"),
 
   CHARACTERS_DIR: z.string().default("characters"),
   /** Longest chat message accepted, in characters. */
@@ -88,6 +90,7 @@ export type Config = Readonly<{
     name: string;
     temperature: number;
     maxTokens: number;
+    client: "direct" | "langchain";
     /** No key and no endpoint: the offline character model answers. */
     offline: boolean;
     offlineTokenMs: number;
@@ -136,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       name: e.OPENAI_MODEL,
       temperature: e.OPENAI_TEMPERATURE,
       maxTokens: e.OPENAI_MAX_TOKENS,
+      client: e.MODEL_CLIENT,
       offline: !e.OPENAI_API_KEY && !e.OPENAI_BASE_URL,
       offlineTokenMs: e.OFFLINE_MODEL_TOKEN_MS,
     }),

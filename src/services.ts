@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { defaultActions, type ActionRegistry } from "./actions/action-registry.ts";
 import { createOpenAiChatModel, LangChainReplyModel } from "./ai/langchain-reply-model.ts";
 import { OfflineReplyModel } from "./ai/offline-reply-model.ts";
+import { OpenAiStreamReplyModel } from "./ai/openai-stream-reply-model.ts";
 import type { TurnOutcome } from "./ai/reply-events.ts";
 import type { ReplyModel } from "./ai/reply-model.ts";
 import { createTokenIssuer, randomSecret, type TokenIssuer } from "./auth/tokens.ts";
@@ -120,7 +121,10 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
       turnListeners.add(listener);
       return () => turnListeners.delete(listener);
     },
-    close: once(() => storage.close()),
+    close: once(async () => {
+      await storage.close();
+      model.close?.();
+    }),
   };
 }
 
@@ -132,6 +136,9 @@ function createReplyModel(config: Config, catalog: CharacterCatalog, log: Logger
     log.warn("=".repeat(72));
     return new OfflineReplyModel(catalog, config.model.offlineTokenMs);
   }
-  log.info({ model: config.model.name, base_url: config.model.baseUrl ?? "https://api.openai.com/v1" }, "model configured");
-  return new LangChainReplyModel(createOpenAiChatModel(config.model), config.model.name);
+  const baseUrl = config.model.baseUrl ?? "https://api.openai.com/v1";
+  log.info({ model: config.model.name, base_url: baseUrl, client: config.model.client }, "model configured");
+  return config.model.client === "langchain"
+    ? new LangChainReplyModel(createOpenAiChatModel(config.model), config.model.name)
+    : new OpenAiStreamReplyModel({ ...config.model, baseUrl });
 }

@@ -102,7 +102,7 @@ export async function openStorage(config: Config, log: Logger): Promise<Storage>
   const embedder: Embedder = config.memory.embeddings === "local"
     ? new HashingEmbedder({ dimensions: config.memory.dimensions })
     : new OpenAIEmbeddingsEmbedder({
-      apiKey: config.model.apiKey ?? "not-needed", baseURL: config.model.baseUrl,
+      apiKey: config.model.apiKey, baseURL: config.model.baseUrl,
       model: config.memory.embeddingModel, dimensions: config.memory.dimensions,
     });
   await migrating(() => migrateLongTermMemory(sql, { dimensions: config.memory.dimensions }));
@@ -126,6 +126,7 @@ export async function openStorage(config: Config, log: Logger): Promise<Storage>
       await chatLog.close(SHUTDOWN_FLUSH_MS);
       await context.close();
       await memory.close();
+      embedder.close?.();
       await closeSql();
       await redis?.quit().catch(() => undefined);
     }),

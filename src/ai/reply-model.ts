@@ -13,4 +13,6 @@ export interface ReplyModel {
   readonly name: string;
   /** Aborting `signal` must cancel the underlying request. */
   stream(messages: BaseMessage[], signal: AbortSignal): AsyncIterable<ModelDelta>;
+  /** Frees connections; called once at shutdown. */
+  close?(): void;
 }

@@ -35,4 +35,6 @@ export interface LongTermMemory {
 export interface Embedder {
   readonly dimensions: number;
   embed(texts: readonly string[], signal?: AbortSignal): Promise<number[][]>;
+  /** Frees connections; called once at shutdown. */
+  close?(): void;
 }

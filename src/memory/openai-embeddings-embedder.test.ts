@@ -69,7 +69,7 @@ describe("OpenAIEmbeddingsEmbedder", () => {
   });
 
   const embedder = (dimensions = 8): OpenAIEmbeddingsEmbedder =>
-    new OpenAIEmbeddingsEmbedder({ apiKey: "sk-test", baseURL, model: "test-embed", dimensions, maxRetries: 0 });
+    new OpenAIEmbeddingsEmbedder({ apiKey: "sk-test", baseURL, model: "test-embed", dimensions });
 
   test("sends the texts, model, size and key, and returns one vector per text in order", async () => {
     const vectors = await embedder(8).embed(["hello", "a longer text", "你好"]);

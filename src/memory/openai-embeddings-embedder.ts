@@ -1,70 +1,68 @@
-import { OpenAIEmbeddings } from "@langchain/openai";
+import { OpenAiHttp } from "../ai/openai-http.ts";
 import type { Embedder } from "./long-term-memory.ts";
 
 export interface OpenAIEmbeddingsEmbedderOptions {
-  apiKey: string;
+  apiKey: string | undefined;
   /** e.g. `https://api.openai.com/v1`, or any server speaking the OpenAI embeddings API. */
   baseURL?: string;
   model: string;
   /** The vector size; sent to the API (text-embedding-3 models shorten to it) and checked on every answer. */
   dimensions: number;
-  /** Retries on failed requests, with backoff. */
-  maxRetries?: number;
-  timeoutMs?: number;
 }
 
-/** Embeddings from an OpenAI-compatible `/embeddings` endpoint, through LangChain. */
+interface EmbeddingsAnswer {
+  data?: Array<{ index?: number; embedding?: unknown }>;
+}
+
+/**
+ * Embeddings from an OpenAI-compatible `/embeddings` endpoint. A memory lookup embeds the player's
+ * message on the first-token path, so this is one lean request (see ai/openai-http.ts), and an
+ * abort really cancels it.
+ */
 export class OpenAIEmbeddingsEmbedder implements Embedder {
   readonly dimensions: number;
-  private readonly embeddings: OpenAIEmbeddings;
+  readonly #model: string;
+  readonly #http: OpenAiHttp;
 
   constructor(options: OpenAIEmbeddingsEmbedderOptions) {
     if (!Number.isInteger(options.dimensions) || options.dimensions < 1) {
       throw new Error(`OpenAIEmbeddingsEmbedder: dimensions must be a positive integer, got ${options.dimensions}`);
     }
     this.dimensions = options.dimensions;
-    this.embeddings = new OpenAIEmbeddings({
-      apiKey: options.apiKey,
-      model: options.model,
-      dimensions: options.dimensions,
-      maxRetries: options.maxRetries ?? 2,
-      ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
-      configuration: options.baseURL === undefined ? {} : { baseURL: options.baseURL },
-    });
+    this.#model = options.model;
+    this.#http = new OpenAiHttp({ baseUrl: options.baseURL ?? "https://api.openai.com/v1", apiKey: options.apiKey });
   }
 
   async embed(texts: readonly string[], signal?: AbortSignal): Promise<number[][]> {
     signal?.throwIfAborted();
     if (texts.length === 0) return [];
-    // LangChain's embeddings take no signal: an abort stops the wait, not the request.
-    const vectors = await untilAborted(this.embeddings.embedDocuments([...texts]), signal);
-    if (vectors.length !== texts.length) {
-      throw new Error(`embeddings: asked for ${texts.length} vectors, got ${vectors.length}`);
+    const answer = (await this.#http.postJson("embeddings", { model: this.#model, input: texts, dimensions: this.dimensions }, signal)) as EmbeddingsAnswer;
+    const data = answer.data ?? [];
+    if (data.length !== texts.length) {
+      throw new Error(`embeddings: asked for ${texts.length} vectors, got ${data.length}`);
     }
-    return vectors.map((vector) => {
+    const vectors = new Array<number[]>(texts.length);
+    data.forEach((item, position) => {
+      const vector = decode(item.embedding);
       if (vector.length !== this.dimensions) {
         throw new Error(`embeddings: expected ${this.dimensions} dimensions, got ${vector.length}`);
       }
-      // The OpenAI client may hand back typed arrays; callers get plain numbers.
-      return Array.from(vector, Number);
+      vectors[item.index ?? position] = vector;
     });
+    return vectors;
+  }
+
+  close(): void {
+    this.#http.close();
   }
 }
 
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return work;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
+/** Floats as JSON numbers, or base64 little-endian float32 (what some servers send). */
+function decode(embedding: unknown): number[] {
+  if (Array.isArray(embedding)) return embedding.map(Number);
+  if (typeof embedding === "string") {
+    const bytes = Buffer.from(embedding, "base64");
+    return Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4));
+  }
+  throw new Error("embeddings: an answer without an embedding");
 }

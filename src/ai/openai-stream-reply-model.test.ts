@@ -1,0 +1,176 @@
+import assert from "node:assert/strict";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, test } from "node:test";
+import { AIMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
+import { expectedReply, startSimOpenAI, type SimOpenAI } from "../../loadtest/sim-openai/server.ts";
+import { createOpenAiChatModel, LangChainReplyModel } from "./langchain-reply-model.ts";
+import { OpenAiHttpError } from "./openai-http.ts";
+import { OpenAiStreamReplyModel } from "./openai-stream-reply-model.ts";
+import type { ModelDelta, ReplyModel } from "./reply-model.ts";
+
+async function collect(model: ReplyModel, messages: Parameters<ReplyModel["stream"]>[0], signal = new AbortController().signal): Promise<ModelDelta[]> {
+  const deltas: ModelDelta[] = [];
+  for await (const d of model.stream(messages, signal)) deltas.push(d);
+  return deltas;
+}
+
+describe("OpenAiStreamReplyModel against sim-openai (real HTTP and SSE)", () => {
+  let sim: SimOpenAI;
+  let model: OpenAiStreamReplyModel;
+  before(async () => {
+    sim = await startSimOpenAI({ replyTokens: 20, log: "silent" });
+    model = new OpenAiStreamReplyModel({ baseUrl: sim.url, apiKey: "sk-sim", name: "parley-sim", temperature: 0.5, maxTokens: 99 });
+  });
+  after(async () => {
+    model.close();
+    await sim.close();
+  });
+
+  test("streams the reply and ends with the token counts", async () => {
+    const deltas = await collect(model, [new HumanMessage("hi")]);
+    const text = deltas.map((d) => d.content).join("");
+    assert.equal(text, expectedReply([{ role: "user", content: "hi" }], 20).join(""));
+    assert.ok(deltas.filter((d) => d.content).length >= 20, "one delta per token, not batched");
+    const usage = deltas.at(-1)!.usage;
+    assert.ok(usage);
+    assert.equal(usage.output_tokens, 20);
+    assert.equal(usage.total_tokens, usage.input_tokens + usage.output_tokens);
+  });
+
+  test("sends roles, names, sampling and the usage request as the API expects", async () => {
+    await collect(model, [new SystemMessage("You are Mira."), new HumanMessage({ content: "hello", name: "p1" }), new AIMessage("Well met."), new HumanMessage("again")]);
+    const body = sim.stats.lastRequests.at(-1)!.body;
+    assert.deepEqual(body.messages, [
+      { role: "system", content: "You are Mira." },
+      { role: "user", content: "hello", name: "p1" },
+      { role: "assistant", content: "Well met." },
+      { role: "user", content: "again" },
+    ]);
+    assert.equal(body.model, "parley-sim");
+    assert.equal(body.stream, true);
+    assert.deepEqual(body.stream_options, { include_usage: true });
+    assert.equal(body.max_tokens, 99);
+    assert.equal(body.temperature, 0.5);
+  });
+
+  test("yields the same text as LangChain's ChatOpenAI for the same prompt", async () => {
+    const langchain = new LangChainReplyModel(
+      createOpenAiChatModel({ apiKey: "sk-sim", baseUrl: sim.url, name: "parley-sim", temperature: 0.5, maxTokens: 99 }), "parley-sim");
+    const prompt = [new SystemMessage("You are Mira."), new HumanMessage({ content: "[[say:Hello| there|, traveller.]]", name: "p1" })];
+    const ours = await collect(model, prompt);
+    const theirs = await collect(langchain, prompt);
+    assert.deepEqual(ours.map((d) => d.content).filter(Boolean), ["Hello", " there", ", traveller."]);
+    assert.deepEqual(ours.map((d) => d.content).filter(Boolean), theirs.map((d) => d.content).filter(Boolean));
+    assert.deepEqual(ours.at(-1)!.usage, theirs.at(-1)!.usage);
+  });
+
+  test("aborting mid-stream cancels the request at the model", async () => {
+    const cancelledBefore = sim.stats.cancelled;
+    const controller = new AbortController();
+    const received: string[] = [];
+    await assert.rejects(async () => {
+      for await (const d of model.stream([new HumanMessage("[[slow]] a long tale")], controller.signal)) {
+        if (d.content) {
+          received.push(d.content);
+          controller.abort();
+        }
+      }
+    }, { name: "AbortError" });
+    assert.equal(received.length, 1);
+    await sim.stats.waitFor((stats) => stats.cancelled === cancelledBefore + 1, 5000);
+    assert.equal(sim.stats.active, 0);
+  });
+
+  test("a consumer that stops early frees the request", async () => {
+    const cancelledBefore = sim.stats.cancelled;
+    for await (const d of model.stream([new HumanMessage("[[slow]] another tale")], new AbortController().signal)) {
+      if (d.content) break;
+    }
+    await sim.stats.waitFor((stats) => stats.cancelled === cancelledBefore + 1, 5000);
+  });
+});
+
+describe("OpenAiStreamReplyModel when the endpoint misbehaves", () => {
+  let server: Server;
+  let baseUrl: string;
+  let answer: (req: IncomingMessage, res: ServerResponse, attempt: number) => void;
+  let attempts = 0;
+  before(async () => {
+    server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => answer(req, res, ++attempts));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  const model = () => new OpenAiStreamReplyModel({ baseUrl, apiKey: "sk-test", name: "m", temperature: 0, maxTokens: 10 });
+  const sse = (res: ServerResponse, events: unknown[]) => {
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    for (const e of events) res.write(`data: ${typeof e === "string" ? e : JSON.stringify(e)}\n\n`);
+    res.end();
+  };
+  const delta = (content: string) => ({ choices: [{ index: 0, delta: { content } }] });
+
+  test("an HTTP error rejects with its status and the server's message, without a retry", async () => {
+    attempts = 0;
+    answer = (_req, res) => {
+      res.writeHead(401, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: "Incorrect API key provided" } }));
+    };
+    await assert.rejects(collect(model(), [new HumanMessage("x")]), (err: unknown) =>
+      err instanceof OpenAiHttpError && err.status === 401 && /Incorrect API key/.test(err.message));
+    assert.equal(attempts, 1);
+  });
+
+  test("a busy server (503) is tried once more", async () => {
+    attempts = 0;
+    answer = (_req, res, attempt) => {
+      if (attempt === 1) res.writeHead(503).end("overloaded");
+      else sse(res, [delta("Hi"), delta("!"), "[DONE]"]);
+    };
+    const deltas = await collect(model(), [new HumanMessage("x")]);
+    assert.deepEqual(deltas.map((d) => d.content), ["Hi", "!"]);
+    assert.equal(attempts, 2);
+  });
+
+  test("a connection dropped before any answer is tried once more", async () => {
+    attempts = 0;
+    answer = (req, res, attempt) => {
+      if (attempt === 1) req.socket.destroy();
+      else sse(res, [delta("ok"), "[DONE]"]);
+    };
+    const deltas = await collect(model(), [new HumanMessage("x")]);
+    assert.deepEqual(deltas.map((d) => d.content), ["ok"]);
+  });
+
+  test("an error event inside the stream rejects after the text before it", async () => {
+    answer = (_req, res) => sse(res, [delta("Half"), { error: { message: "model crashed" } }]);
+    const seen: string[] = [];
+    await assert.rejects(async () => {
+      for await (const d of model().stream([new HumanMessage("x")], new AbortController().signal)) seen.push(d.content);
+    }, /model crashed/);
+    assert.deepEqual(seen, ["Half"]);
+  });
+
+  test("events split across network writes are joined", async () => {
+    answer = (_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      const wire = `data: ${JSON.stringify(delta("split"))}\n\ndata: ${JSON.stringify(delta(" token"))}\n\ndata: [DONE]\n\n`;
+      let at = 0;
+      const step = () => {
+        if (at >= wire.length) return res.end();
+        res.write(wire.slice(at, at + 7));
+        at += 7;
+        setImmediate(step);
+      };
+      step();
+    };
+    const deltas = await collect(model(), [new HumanMessage("x")]);
+    assert.deepEqual(deltas.map((d) => d.content), ["split", " token"]);
+  });
+});
