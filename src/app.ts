@@ -1,12 +1,13 @@
 /** The Colyseus server: rooms, transport, presence and HTTP routes. Built from services; listens nowhere. */
 import { defineRoom, defineServer } from "@colyseus/core";
 import { monitor } from "@colyseus/monitor";
-import { RedisDriver } from "@colyseus/redis-driver";
 import { RedisPresence } from "@colyseus/redis-presence";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import express from "express";
+import { Redis } from "ioredis";
 import { devTokenRoute } from "./http/dev-token-route.ts";
 import { healthzHandler, readyzHandler } from "./ops/health.ts";
+import { IndexedRedisDriver } from "./ops/indexed-redis-driver.ts";
 import { monitorAuth, monitorMode } from "./ops/monitor-auth.ts";
 import { ROOM_NAME } from "./protocol/messages.ts";
 import { createAiCharacterRoom } from "./rooms/ai-character-room.ts";
@@ -54,7 +55,7 @@ export function createServer(services: Services) {
     publicAddress: config.publicAddress,
     // With Redis, rooms and matchmaking span every process that shares it.
     presence: scaled ? new RedisPresence(config.redisUrl) : undefined,
-    driver: scaled ? new RedisDriver(config.redisUrl) : undefined,
+    driver: scaled ? new IndexedRedisDriver(config.redisUrl!, new Redis(config.redisUrl!), { roomName: ROOM_NAME, field: "session_id" }) : undefined,
     // A UTF-16 code unit is at most 3 bytes of UTF-8: the longest allowed chat always fits a frame.
     transport: new WebSocketTransport({ maxPayload: Math.max(4096, config.chatMaxChars * 3 + FRAME_OVERHEAD_BYTES) }),
     rooms: {
