@@ -37,6 +37,7 @@ export function createServer(services: Services) {
     recallMemories: services.recallMemories,
     memoryTimeoutMs: config.memory.timeoutMs,
     onLateRecall: () => metrics.countLateRecall(),
+    chunkIntervalMs: config.chunkIntervalMs,
     onError: (code) => metrics.countError(code),
     liveRooms: services.liveRooms,
     shutdownGraceMs: Math.max(0, config.shutdownDeadlineMs - SHUTDOWN_FLUSH_MS),

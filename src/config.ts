@@ -35,6 +35,11 @@ const Env = z.object({
   REPLY_QUEUE_LIMIT: int(8),
   /** Messages of recent conversation sent to the model: 10 turns, as the design asks. */
   CONTEXT_WINDOW_MESSAGES: int(20),
+  /**
+   * 0 sends each model token as its own ai_chunk. Above 0, tokens arriving within this many ms of the
+   * last chunk are sent together (the first chunk never waits): fewer frames for fast models.
+   */
+  CHUNK_INTERVAL_MS: int(0),
   /** Pace of the offline model's reply, so it reads like typing. */
   OFFLINE_MODEL_TOKEN_MS: int(40),
 
@@ -97,6 +102,7 @@ export type Config = Readonly<{
   }>;
   charactersDir: string;
   chatMaxChars: number;
+  chunkIntervalMs: number;
   replyQueueLimit: number;
   contextWindowMessages: number;
   redisUrl: string | undefined;
@@ -145,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     charactersDir: e.CHARACTERS_DIR,
     chatMaxChars: e.CHAT_MAX_CHARS,
+    chunkIntervalMs: e.CHUNK_INTERVAL_MS,
     replyQueueLimit: e.REPLY_QUEUE_LIMIT,
     contextWindowMessages: e.CONTEXT_WINDOW_MESSAGES,
     redisUrl: e.REDIS_URL,

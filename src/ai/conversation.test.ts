@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { Character } from "../characters/catalog.ts";
 import { InProcessContextWindow } from "../memory/in-process-context-window.ts";
+import { BlocklistMatcher } from "../moderation/index.ts";
 import { Conversation } from "./conversation.ts";
 import type { ReplyEvent } from "./reply-events.ts";
 import type { ModelDelta, ReplyModel } from "./reply-model.ts";
@@ -34,7 +35,7 @@ class ScriptedModel implements ReplyModel {
   }
 }
 
-function setup(tokens: string[], queueLimit = 2) {
+function setup(tokens: string[], queueLimit = 2, extra: Partial<ConstructorParameters<typeof Conversation>[0]> = {}) {
   const events: ReplyEvent[] = [];
   const model = new ScriptedModel(tokens);
   const context = new InProcessContextWindow({ maxMessages: 20, ttlSeconds: 60 });
@@ -42,6 +43,7 @@ function setup(tokens: string[], queueLimit = 2) {
   const conversation = new Conversation({
     sessionId: "s1", character, model, context, queueLimit, historyLimit: 20, log: silent,
     emit: (e) => events.push(e),
+    ...extra,
   });
   return { events, model, context, conversation };
 }
@@ -112,5 +114,49 @@ describe("Conversation", () => {
     await conversation.whenIdle();
     assert.ok(events.some((e) => e.type === "error" && e.code === "model/error"));
     assert.ok(events.some((e) => e.type === "end" && e.reason === "error" && e.full_content === ""));
+  });
+});
+
+describe("Conversation with a chunk interval", () => {
+  const chunks = (events: ReplyEvent[]) => events.flatMap((e) => (e.type === "chunk" ? [[e.seq, e.content] as const] : []));
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it("sends the first token at once and joins the tokens that arrive within the interval", async () => {
+    const { events, model, conversation } = setup(["Hold", " your", " guard", "."], 2, { chunkIntervalMs: 60 });
+    conversation.say("u1", "How do I stand?");
+    await flush(); model.next(); await flush();
+    assert.deepEqual(chunks(events), [[1, "Hold"]], "the first chunk never waits");
+    model.next(); await flush(); model.next(); await flush();
+    assert.deepEqual(chunks(events), [[1, "Hold"]], "later tokens wait for the interval");
+    await sleep(90);
+    assert.deepEqual(chunks(events), [[1, "Hold"], [2, " your guard"]]);
+    model.next();
+    await conversation.whenIdle();
+    assert.deepEqual(chunks(events), [[1, "Hold"], [2, " your guard"], [3, "."]], "the end sends what waits");
+    const end = events.find((e) => e.type === "end");
+    assert.equal(end?.type === "end" && end.full_content, "Hold your guard.");
+  });
+
+  it("a stopped reply still sends what was waiting, so full_content is exactly the chunks", async () => {
+    const { events, model, conversation } = setup(["Again", "!", " Again!"], 2, { chunkIntervalMs: 1000 });
+    conversation.say("u1", "hi");
+    await flush(); model.next(); await flush(); model.next(); await flush();
+    conversation.stop();
+    await conversation.whenIdle();
+    assert.deepEqual(chunks(events), [[1, "Again"], [2, "!"]]);
+    const end = events.find((e) => e.type === "end");
+    assert.deepEqual(end?.type === "end" && [end.reason, end.full_content], ["stopped", "Again!"]);
+  });
+
+  it("a retracted reply sends nothing of what was waiting", async () => {
+    const moderation = { matcher: BlocklistMatcher.fromTerms(["bad word"]), holdBack: false };
+    const { events, model, conversation } = setup(["Fine", " and", " bad word"], 2, { chunkIntervalMs: 1000, moderation });
+    conversation.say("u1", "hi");
+    for (let i = 0; i < 3; i++) { await flush(); model.next(); }
+    await conversation.whenIdle();
+    assert.deepEqual(chunks(events), [[1, "Fine"]]);
+    assert.ok(events.some((e) => e.type === "retract"));
+    const end = events.find((e) => e.type === "end");
+    assert.equal(end?.type === "end" && end.reason, "moderated");
   });
 });

@@ -38,6 +38,12 @@ export interface ConversationDeps {
   recallMemories?(userId: string, text: string, signal: AbortSignal): Promise<string[]>;
   memoryTimeoutMs?: number;
   onLateRecall?(): void;
+  /**
+   * 0: one chunk per model token. Above 0: after the first chunk (always sent at once), tokens that
+   * arrive within this many milliseconds of the last chunk wait and go out together, so a fast
+   * model costs fewer WebSocket frames.
+   */
+  chunkIntervalMs?: number;
   now?: () => number;
   newId?: () => string;
 }
@@ -188,15 +194,35 @@ export class Conversation {
     let firstChunkAt: number | null = null;
     let moderation: TurnOutcome["moderation"];
     const filter = this.#d.moderation ? createModeratedStream(this.#d.moderation) : null;
-    const send = (content: string): void => {
-      if (!content) return;
+    const interval = this.#d.chunkIntervalMs ?? 0;
+    let lastChunkAt = 0;
+    let pending = "";
+    let pendingTimer: NodeJS.Timeout | undefined;
+    const emitChunk = (content: string): void => {
       if (seq === 0) {
         firstChunkAt = this.#now();
         emit({ type: "status", status: "streaming", reply_id });
       }
       seq += 1;
       text += content;
+      lastChunkAt = performance.now();
       emit({ type: "chunk", reply_id, seq, content });
+    };
+    const flushPending = (): void => {
+      clearTimeout(pendingTimer);
+      pendingTimer = undefined;
+      const content = pending;
+      pending = "";
+      if (content) emitChunk(content);
+    };
+    const send = (content: string): void => {
+      if (!content) return;
+      if (interval <= 0 || seq === 0) return emitChunk(content);
+      pending += content;
+      if (pendingTimer) return;
+      const wait = lastChunkAt + interval - performance.now();
+      if (wait <= 0) return flushPending();
+      pendingTimer = setTimeout(flushPending, wait);
     };
     const requestedAt = this.#now();
     let modelFirstTokenAt: number | null = null;
@@ -209,6 +235,9 @@ export class Conversation {
         const { release, hit } = filter.push(delta.content);
         send(release);
         if (hit) {
+          // Nothing more of a retracted reply goes out, not even what was waiting to.
+          clearTimeout(pendingTimer);
+          pending = "";
           moderation = { direction: "output", term: hit.term };
           this.#active?.abort.abort("moderated");
           emit({ type: "retract", reply_id, reason: "moderated" });
@@ -226,6 +255,8 @@ export class Conversation {
         emit({ type: "error", code: ERROR_CODES.modelError, message: "the character could not answer; try again" });
       }
     }
+    // What the model said before the end still goes out, so full_content is exactly the chunks sent.
+    flushPending();
     emit({ type: "end", reply_id, full_content: text, reason, ...(usage ? { usage } : {}) });
 
     // What the players saw is what the character said, even when cut short; a retracted reply was never said.

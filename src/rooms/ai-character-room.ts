@@ -46,6 +46,8 @@ export interface RoomServices {
   recallMemories?(session: SessionRef, userId: string, text: string, signal: AbortSignal): Promise<string[]>;
   memoryTimeoutMs?: number;
   onLateRecall?(): void;
+  /** See ConversationDeps.chunkIntervalMs. */
+  chunkIntervalMs?: number;
   /** Every `error` sent to a player, for metrics. */
   onError?(code: ErrorCode): void;
   /** The rooms alive in this process, for gauges. */
@@ -183,6 +185,7 @@ export function createAiCharacterRoom(services: RoomServices) {
         recallMemories: recall && ((userId, text, signal) => recall(session, userId, text, signal)),
         memoryTimeoutMs: services.memoryTimeoutMs,
         onLateRecall: services.onLateRecall,
+        chunkIntervalMs: services.chunkIntervalMs,
       });
       await this.conversation.open();
       services.liveRooms?.add(this.#live);
