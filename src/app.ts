@@ -8,6 +8,7 @@ import { Redis } from "ioredis";
 import { devTokenRoute } from "./http/dev-token-route.ts";
 import { healthzHandler, readyzHandler } from "./ops/health.ts";
 import { IndexedRedisDriver } from "./ops/indexed-redis-driver.ts";
+import { redisOptionsFromUrl } from "./ops/redis-options.ts";
 import { monitorAuth, monitorMode } from "./ops/monitor-auth.ts";
 import { ROOM_NAME } from "./protocol/messages.ts";
 import { createAiCharacterRoom } from "./rooms/ai-character-room.ts";
@@ -48,15 +49,15 @@ export function createServer(services: Services) {
     },
   });
 
-  const scaled = config.redisUrl !== undefined;
+  const redis = config.redisUrl === undefined ? undefined : redisOptionsFromUrl(config.redisUrl);
   const monitorAccess = monitorMode({ password: config.monitor.password, production: config.env === "production" });
 
   const server = defineServer({
     greet: false,
     publicAddress: config.publicAddress,
     // With Redis, rooms and matchmaking span every process that shares it.
-    presence: scaled ? new RedisPresence(config.redisUrl) : undefined,
-    driver: scaled ? new IndexedRedisDriver(config.redisUrl!, new Redis(config.redisUrl!), { roomName: ROOM_NAME, field: "session_id" }) : undefined,
+    presence: redis ? new RedisPresence(redis) : undefined,
+    driver: redis ? new IndexedRedisDriver(redis, new Redis(redis), { roomName: ROOM_NAME, field: "session_id" }) : undefined,
     // A UTF-16 code unit is at most 3 bytes of UTF-8: the longest allowed chat always fits a frame.
     transport: new WebSocketTransport({ maxPayload: Math.max(4096, config.chatMaxChars * 3 + FRAME_OVERHEAD_BYTES) }),
     rooms: {

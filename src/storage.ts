@@ -5,6 +5,7 @@
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Redis } from "ioredis";
+import { redisOptionsFromUrl } from "./ops/redis-options.ts";
 import pg from "pg";
 import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
@@ -58,7 +59,7 @@ export interface Storage {
 }
 
 export async function openStorage(config: Config, log: Logger): Promise<Storage> {
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false }) : undefined;
+  const redis = config.redisUrl ? new Redis({ ...redisOptionsFromUrl(config.redisUrl), maxRetriesPerRequest: 2, lazyConnect: false }) : undefined;
   redis?.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
 
   let sql: SqlClient;

@@ -4,6 +4,7 @@ import { after, before, describe, test } from "node:test";
 import type { IRoomCache } from "@colyseus/core";
 import { Redis } from "ioredis";
 import { IndexedRedisDriver, ROOM_INDEX_KEY } from "./indexed-redis-driver.ts";
+import { redisOptionsFromUrl } from "./redis-options.ts";
 
 const REDIS_URL = process.env.PARLEY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -14,7 +15,7 @@ describe("IndexedRedisDriver (real Redis)", () => {
 
   before(() => {
     redis = new Redis(REDIS_URL);
-    driver = new IndexedRedisDriver(REDIS_URL, new Redis(REDIS_URL), { roomName: "ai_character", field: "session_id" });
+    driver = new IndexedRedisDriver(redisOptionsFromUrl(REDIS_URL), new Redis(REDIS_URL), { roomName: "ai_character", field: "session_id" });
   });
   after(async () => {
     for (const roomId of made) await driver.remove(roomId);

@@ -8,6 +8,7 @@
 import type { IRoomCache, MatchMakerDriver, SortOptions } from "@colyseus/core";
 import { RedisDriver } from "@colyseus/redis-driver";
 import type { Redis } from "ioredis";
+import type { ParleyRedisOptions } from "./redis-options.ts";
 
 export const ROOM_INDEX_KEY = "parley:room-index";
 
@@ -29,9 +30,9 @@ export class IndexedRedisDriver implements MatchMakerDriver {
   readonly #keyOfRoom = new Map<string, string>();
 
   /** `redis` keeps the index; the RedisDriver opens its own connection (it bundles another ioredis). */
-  constructor(redisUrl: string, redis: Redis, indexed: IndexedRoom) {
+  constructor(options: ParleyRedisOptions, redis: Redis, indexed: IndexedRoom) {
     this.#redis = redis;
-    this.#inner = new RedisDriver(redisUrl);
+    this.#inner = new RedisDriver(options);
     this.#indexed = indexed;
   }
 

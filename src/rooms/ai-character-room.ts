@@ -2,7 +2,7 @@
  * The `ai_character` room: one conversation session with one character. It stays thin: it checks
  * each message, hands chat to the Conversation and turns the Conversation's events into messages.
  */
-import { type Client, CloseCode, type Delayed, Room, ServerError } from "@colyseus/core";
+import { type Client, CloseCode, Room, ServerError } from "@colyseus/core";
 import type { z } from "zod";
 import type { ActionRegistry } from "../actions/action-registry.ts";
 import { Conversation, type SayResult } from "../ai/conversation.ts";
@@ -70,9 +70,13 @@ const SAY_REFUSALS: Record<Exclude<SayResult, { ok: true }>["code"], string> = {
 
 /** A reconnected player waits for its `resume` this long before it is sent what it missed anyway. */
 const RESUME_WAIT_MS = 3000;
+/** Changes to the state within this time go out as one patch (Colyseus' default patch interval). */
+const STATE_PATCH_DELAY_MS = 50;
+/** The patch interval that remains, as a safety net for a change made without #patchSoon. */
+const SAFETY_PATCH_MS = 1000;
 
 interface PlayerLimits { chat: TokenBucket; action: TokenBucket; any: TokenBucket }
-interface ResumeGate { timer: Delayed }
+interface ResumeGate { timer: NodeJS.Timeout }
 interface StreamPosition { reply_id: string | undefined; last_seq: number }
 
 /** Options the room is created with: the client's join options after `onAuth` resolved them. */
@@ -109,6 +113,19 @@ export function createAiCharacterRoom(services: RoomServices) {
     readonly #limits = new Map<string, PlayerLimits>();
     readonly #droppedAt = new Map<string, StreamPosition>();
     #session!: SessionRef;
+    #patchTimer: NodeJS.Timeout | undefined;
+
+    /**
+     * State is patched when it changes, not on Colyseus' 20-a-second interval: a thousand quiet
+     * rooms would otherwise spend a fifth of a core checking for changes (BENCHMARKS.md). Changes
+     * within STATE_PATCH_DELAY_MS go out as one patch.
+     */
+    #patchSoon(): void {
+      this.#patchTimer ??= setTimeout(() => {
+        this.#patchTimer = undefined;
+        this.broadcastPatch();
+      }, STATE_PATCH_DELAY_MS);
+    }
 
     messages = this.#floodGuarded({
       chat: (client: AuthedClient, raw: unknown) => {
@@ -165,6 +182,8 @@ export function createAiCharacterRoom(services: RoomServices) {
       this.#session = session;
       const recall = services.recallMemories;
       this.log = services.log.child({ room_id: this.roomId, session_id: options.session_id });
+      // The interval only backs up #patchSoon (and ticks the room clock); changes go out at once.
+      this.setPatchRate(SAFETY_PATCH_MS);
       this.state.session_id = options.session_id;
       Object.assign(this.state.character, { id: character.id, name: character.name, mood: character.mood });
       for (const item of character.items) {
@@ -196,6 +215,7 @@ export function createAiCharacterRoom(services: RoomServices) {
         throw new ServerError(409, "this session belongs to another character");
       }
       this.state.players.set(client.sessionId, new PlayerState({ user_id: userOf(client), joined_at: Date.now() }));
+      this.#patchSoon();
       this.#limits.set(client.sessionId, {
         chat: new TokenBucket(services.rateLimits.chat.burst, services.rateLimits.chat.perSecond),
         action: new TokenBucket(services.rateLimits.action.burst, services.rateLimits.action.perSecond),
@@ -223,7 +243,7 @@ export function createAiCharacterRoom(services: RoomServices) {
     onReconnect(client: AuthedClient) {
       const { reply_id, last_seq } = this.#droppedAt.get(client.sessionId) ?? { reply_id: undefined, last_seq: 0 };
       this.#droppedAt.delete(client.sessionId);
-      const timer = this.clock.setTimeout(() => {
+      const timer = setTimeout(() => {
         if (reply_id) this.#replay(client, reply_id, last_seq);
         else this.#gates.delete(client.sessionId);
       }, RESUME_WAIT_MS);
@@ -232,8 +252,9 @@ export function createAiCharacterRoom(services: RoomServices) {
 
     onLeave(client: AuthedClient) {
       this.state.players.delete(client.sessionId);
+      this.#patchSoon();
       this.#limits.delete(client.sessionId);
-      this.#gates.get(client.sessionId)?.timer.clear();
+      clearTimeout(this.#gates.get(client.sessionId)?.timer);
       this.#gates.delete(client.sessionId);
       this.#droppedAt.delete(client.sessionId);
       // Nobody is listening: cancel the model request rather than pay for tokens no one reads.
@@ -244,13 +265,16 @@ export function createAiCharacterRoom(services: RoomServices) {
       services.liveRooms?.delete(this.#live);
       await this.conversation?.close("stopped");
       this.journal.clear();
+      for (const gate of this.#gates.values()) clearTimeout(gate.timer);
+      this.#gates.clear();
+      clearTimeout(this.#patchTimer);
     }
 
     /** The process is stopping: let the replies in flight finish, up to the grace time, then end them. */
     async onBeforeShutdown() {
-      const cut = this.clock.setTimeout(() => { void this.conversation.close("shutdown"); }, services.shutdownGraceMs);
+      const cut = setTimeout(() => { void this.conversation.close("shutdown"); }, services.shutdownGraceMs);
       await this.conversation.drain();
-      cut.clear();
+      clearTimeout(cut);
       await this.conversation.close("shutdown");
       await this.disconnect(CloseCode.SERVER_SHUTDOWN);
     }
@@ -260,7 +284,7 @@ export function createAiCharacterRoom(services: RoomServices) {
       const missed = this.journal.replayAfter(replyId, lastSeq);
       if (!missed) return false;
       for (const entry of missed) client.send(entry.type, entry.message);
-      this.#gates.get(client.sessionId)?.timer.clear();
+      clearTimeout(this.#gates.get(client.sessionId)?.timer);
       this.#gates.delete(client.sessionId);
       return true;
     }
@@ -306,13 +330,16 @@ export function createAiCharacterRoom(services: RoomServices) {
         case "status":
           this.state.character.status = event.status;
           this.state.character.reply_id = event.reply_id ?? "";
+          this.#patchSoon();
           return this.#broadcast("ai_status", event.reply_id ? { status: event.status, reply_id: event.reply_id } : { status: event.status });
         case "queued":
           this.state.queue.push(new QueuedChatState({ reply_id: event.reply_id, user_id: event.user_id }));
+          this.#patchSoon();
           return this.#broadcast("ai_status", { status: "queued", reply_id: event.reply_id });
         case "dequeued": {
           const i = this.state.queue.findIndex((q) => q.reply_id === event.reply_id);
           if (i >= 0) this.state.queue.splice(i, 1);
+          this.#patchSoon();
           return;
         }
         case "error":
