@@ -188,7 +188,10 @@ function forkBots(endpoints: string[], sessions: number, runId: string): { child
       out: join(samplesDir, `${runId}-bots${i}.jsonl`),
     };
     const child = fork(here("./bot-driver.ts"), [], {
-      execArgv: ["--import", "tsx"], cwd: root, stdio: ["ignore", "inherit", "inherit", "ipc"],
+      // Without Node's built-in WebSocket the SDK uses the `ws` package, as a native game client
+      // would use its platform's socket: undici's WebSocket costs the bots several times the CPU
+      // per frame and stalled joins, making the bots the limit instead of Parley.
+      execArgv: ["--import", "tsx", "--no-experimental-websocket"], cwd: root, stdio: ["ignore", "inherit", "inherit", "ipc"],
       env: { ...process.env, PARLEY_BOT_CONFIG: JSON.stringify(config) },
     });
     bots.push({ child: track(child), out: config.out, config });
