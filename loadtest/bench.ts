@@ -5,7 +5,7 @@
  * prints one row; a bare WebSocket round trip on the same machine is the baseline.
  *
  *   npm run bench -- [--sessions 100,500,1000,2000] [--tokens-per-second 20,80] [--measure-seconds 40]
- *                    [--ramp-seconds 10] [--players-per-session 1] [--processes 1] [--env KEY=VALUE ...]
+ *                    [--ramp-seconds 10] [--players-per-session 1] [--processes 1] [--model-http2] [--env KEY=VALUE ...]
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -40,6 +40,7 @@ const { values } = parseArgs({
     processes: { type: "string", default: "1" },
     "bot-processes": { type: "string", default: "2" },
     "redis-url": { type: "string", default: "redis://127.0.0.1:6379" },
+    "model-http2": { type: "boolean", default: false },
     env: { type: "string", multiple: true, default: [] },
     baseline: { type: "boolean", default: true },
     "keep-samples": { type: "boolean", default: false },
@@ -77,6 +78,7 @@ const opts = {
   processes: single("processes", values.processes),
   botProcesses: single("bot-processes", values["bot-processes"]),
   redisUrl: values["redis-url"],
+  modelHttp2: values["model-http2"],
   extraEnv: Object.fromEntries(values.env.map((kv) => {
     const at = kv.indexOf("=");
     if (at < 1) throw new Error(`--env wants KEY=VALUE (got "${kv}")`);
@@ -126,6 +128,7 @@ function parleyEnv(port: number, simUrl: string, processes: number, dataDir: str
     OPENAI_MODEL: "parley-sim",
     LOG_LEVEL: "warn",
   };
+  if (opts.modelHttp2) env.MODEL_HTTP2 = "true";
   if (processes > 1) {
     // Processes share matchmaking through Redis and send clients to each other by address.
     env.REDIS_URL = opts.redisUrl;
@@ -140,6 +143,7 @@ async function startSim(tokensPerSecond: number): Promise<{ child: ChildProcess;
     "--first-token-ms", String(opts.firstTokenMs),
     "--tokens-per-second", String(tokensPerSecond),
     "--reply-tokens", String(opts.replyTokens),
+    ...(opts.modelHttp2 ? ["--http2"] : []),
   ], {}, root);
   track(child);
   const stderr = tailStderr(child);

@@ -27,6 +27,8 @@ const Env = z.object({
   OPENAI_MAX_TOKENS: int(512),
   /** `direct`: Parley's own streaming client (lean per token); `langchain`: LangChain's ChatOpenAI. */
   MODEL_CLIENT: z.enum(["direct", "langchain"]).default("direct"),
+  /** HTTP/2 to the model endpoint (direct client): all replies multiplexed over a few connections. */
+  MODEL_HTTP2: bool(false),
 
   CHARACTERS_DIR: z.string().default("characters"),
   /** Longest chat message accepted, in characters. */
@@ -96,6 +98,7 @@ export type Config = Readonly<{
     temperature: number;
     maxTokens: number;
     client: "direct" | "langchain";
+    http2: boolean;
     /** No key and no endpoint: the offline character model answers. */
     offline: boolean;
     offlineTokenMs: number;
@@ -146,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       temperature: e.OPENAI_TEMPERATURE,
       maxTokens: e.OPENAI_MAX_TOKENS,
       client: e.MODEL_CLIENT,
+      http2: e.MODEL_HTTP2,
       offline: !e.OPENAI_API_KEY && !e.OPENAI_BASE_URL,
       offlineTokenMs: e.OFFLINE_MODEL_TOKEN_MS,
     }),

@@ -104,7 +104,7 @@ export async function openStorage(config: Config, log: Logger): Promise<Storage>
     ? new HashingEmbedder({ dimensions: config.memory.dimensions })
     : new OpenAIEmbeddingsEmbedder({
       apiKey: config.model.apiKey, baseURL: config.model.baseUrl,
-      model: config.memory.embeddingModel, dimensions: config.memory.dimensions,
+      model: config.memory.embeddingModel, dimensions: config.memory.dimensions, http2: config.model.http2,
     });
   await migrating(() => migrateLongTermMemory(sql, { dimensions: config.memory.dimensions }));
   const memory = new PgLongTermMemory({ sql, embedder });

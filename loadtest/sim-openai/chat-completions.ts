@@ -94,7 +94,6 @@ export function handleChatCompletion(ctx: ChatContext, res: ServerResponse, body
   res.writeHead(200, {
     "content-type": "text/event-stream; charset=utf-8",
     "cache-control": "no-cache",
-    connection: "keep-alive",
     "x-request-id": id,
   });
   res.write(choice(`{"role":"assistant","content":""}`, null));

@@ -17,6 +17,7 @@ const { values } = parseArgs({
     "tokens-per-second": { type: "string", default: "20" },
     "reply-tokens": { type: "string", default: "60" },
     quiet: { type: "boolean", default: false },
+    http2: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -24,7 +25,7 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(
     "Usage: sim-openai [--port 8000] [--host 127.0.0.1] [--first-token-ms 150]\n" +
-      "                  [--tokens-per-second 20] [--reply-tokens 60] [--quiet]",
+      "                  [--tokens-per-second 20] [--reply-tokens 60] [--http2] [--quiet]",
   );
   process.exit(0);
 }
@@ -35,6 +36,7 @@ const sim = await startSimOpenAI({
   firstTokenMs: numberFlag("first-token-ms", values["first-token-ms"], 0),
   tokensPerSecond: numberFlag("tokens-per-second", values["tokens-per-second"], 0),
   replyTokens: numberFlag("reply-tokens", values["reply-tokens"], 0),
+  http2: values.http2,
   log: values.quiet
     ? "silent"
     : (message, fields) => console.log(`[sim-openai] ${message}${fields ? ` ${JSON.stringify(fields)}` : ""}`),

@@ -1,4 +1,5 @@
 import { createServer } from "node:http";
+import { createServer as createH2cServer, type Http2Session } from "node:http2";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { handleChatCompletion, parseChatBody } from "./chat-completions.ts";
@@ -28,6 +29,8 @@ export interface SimPacingOptions {
 }
 
 export interface SimOpenAIOptions extends SimPacingOptions {
+  /** Speak cleartext HTTP/2 (h2c, prior knowledge) instead of HTTP/1.1, as a multiplexing model server would. */
+  http2?: boolean;
   /** 0 picks a free port. */
   port?: number;
   host?: string;
@@ -90,7 +93,7 @@ export async function startSimOpenAI(options: SimOpenAIOptions = {}): Promise<Si
     throw new HttpError(404, `Invalid URL (${req.method ?? "GET"} ${path || "/"})`);
   };
 
-  const server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     route(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) {
         if (error.status >= 500 || error.status === 400) ctx.log("rejected request", { status: error.status, message: error.message });
@@ -100,7 +103,17 @@ export async function startSimOpenAI(options: SimOpenAIOptions = {}): Promise<Si
       ctx.log("internal error", { error: String(error) });
       sendError(res, new HttpError(500, "The simulated server failed.", null, "server_error"));
     });
-  });
+  };
+  // The HTTP/2 compatibility API gives request and response objects shaped like HTTP/1.1's.
+  const h2Sessions = new Set<Http2Session>();
+  const server = options.http2
+    // Node's default per-connection memory cap (10 MB) ends a connection carrying hundreds of replies.
+    ? createH2cServer({ maxSessionMemory: 256 }, (req, res) => handle(req as unknown as IncomingMessage, res as unknown as ServerResponse))
+      .on("session", (session: Http2Session) => {
+        h2Sessions.add(session);
+        session.once("close", () => h2Sessions.delete(session));
+      })
+    : createServer(handle);
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -120,7 +133,8 @@ export async function startSimOpenAI(options: SimOpenAIOptions = {}): Promise<Si
     closing = true;
     scheduler.close();
     closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
+    if ("closeAllConnections" in server) server.closeAllConnections();
+    for (const session of h2Sessions) session.destroy();
     return closed;
   };
 

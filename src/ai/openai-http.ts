@@ -1,19 +1,27 @@
 /**
  * The HTTP side of an OpenAI-compatible endpoint (OpenAI, Ollama, vLLM, llama.cpp): JSON requests
- * and server-sent-event streams over one keep-alive connection pool.
+ * and server-sent-event streams, over keep-alive HTTP/1.1 connections or multiplexed HTTP/2.
  *
- * Parley streams every reply token through here, so it stays lean: node:http and a small SSE
- * parser (eventsource-parser) cost about a fifth of the CPU per token of the fetch and web-stream
+ * Parley streams every reply token through here, so it stays lean: node:http(2) and a small SSE
+ * parser (eventsource-parser) cost about a third of the CPU per token of the fetch and web-stream
  * layers under the OpenAI SDK and LangChain (BENCHMARKS.md, "Model client").
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { Readable } from "node:stream";
 import { createParser } from "eventsource-parser";
+import { Http2Sessions } from "./http2-sessions.ts";
 
 export interface OpenAiEndpoint {
   /** Including the version path, e.g. `https://api.openai.com/v1`. */
   baseUrl: string;
   apiKey: string | undefined;
+  /**
+   * Multiplex every request over a few HTTP/2 connections (TLS with ALPN, or cleartext h2c with
+   * prior knowledge) instead of one HTTP/1.1 connection per streaming reply. Tokens of many
+   * replies then share socket reads, the largest per-token cost (BENCHMARKS.md).
+   */
+  http2?: boolean;
   /** Gives up on a request that has not answered (headers) within this time. */
   connectTimeoutMs?: number;
 }
@@ -32,46 +40,60 @@ export class OpenAiHttpError extends Error {
   }
 }
 
-const RETRYABLE_SOCKET_ERRORS = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT"]);
+/** An answer whose headers have arrived: its status and its body. */
+interface Answer {
+  status: number;
+  body: Readable;
+}
+
+type Transport = (path: string, headers: Record<string, string | number>, body: string, signal: AbortSignal | undefined, timeoutMs: number) => Promise<Answer>;
+
+const RETRYABLE_SOCKET_ERRORS = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ERR_HTTP2_GOAWAY_SESSION", "ERR_HTTP2_STREAM_CANCEL", "ERR_HTTP2_INVALID_SESSION"]);
 
 export class OpenAiHttp {
-  readonly #base: URL;
   readonly #headers: Record<string, string>;
-  readonly #agent: HttpAgent;
-  readonly #request: typeof httpRequest;
   readonly #connectTimeoutMs: number;
+  readonly #transport: Transport;
+  readonly #close: () => void;
 
   constructor(endpoint: OpenAiEndpoint) {
-    this.#base = new URL(endpoint.baseUrl.endsWith("/") ? endpoint.baseUrl : `${endpoint.baseUrl}/`);
-    const tls = this.#base.protocol === "https:";
-    // Every reply is a request: reuse connections, never queue behind a socket cap.
-    this.#agent = tls ? new HttpsAgent({ keepAlive: true, maxSockets: Infinity }) : new HttpAgent({ keepAlive: true, maxSockets: Infinity });
-    this.#request = tls ? httpsRequest : httpRequest;
+    const base = new URL(endpoint.baseUrl.endsWith("/") ? endpoint.baseUrl : `${endpoint.baseUrl}/`);
     this.#headers = {
       "content-type": "application/json",
       accept: "application/json, text/event-stream",
       ...(endpoint.apiKey ? { authorization: `Bearer ${endpoint.apiKey}` } : {}),
     };
     this.#connectTimeoutMs = endpoint.connectTimeoutMs ?? 30_000;
+    if (endpoint.http2) {
+      const sessions = new Http2Sessions(base.origin);
+      this.#transport = http2Transport(base, sessions);
+      this.#close = () => sessions.close();
+    } else {
+      const tls = base.protocol === "https:";
+      // Every reply is a request: reuse connections, never queue behind a socket cap.
+      const agent = tls ? new HttpsAgent({ keepAlive: true, maxSockets: Infinity }) : new HttpAgent({ keepAlive: true, maxSockets: Infinity });
+      this.#transport = http1Transport(base, agent, tls ? httpsRequest : httpRequest);
+      this.#close = () => agent.destroy();
+    }
   }
 
   /** POST a JSON body and parse the JSON answer. */
   async postJson(path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
-    const res = await this.#send(path, JSON.stringify(body), signal);
-    const text = await readText(res);
+    const answer = await this.#send(path, JSON.stringify(body), signal);
+    const text = await readText(answer.body);
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw new OpenAiHttpError(`${path}: the answer is not JSON`, res.statusCode);
+      throw new OpenAiHttpError(`${path}: the answer is not JSON`, answer.status);
     }
   }
 
   /**
    * POST a JSON body and yield the `data` of each server-sent event, until `[DONE]` or the end.
-   * Aborting `signal` destroys the connection, so the server stops generating.
+   * Aborting `signal` cancels the request, so the server stops generating.
    */
   async *streamEvents(path: string, body: unknown, signal: AbortSignal): AsyncGenerator<string> {
-    const res = await this.#send(path, JSON.stringify(body), signal);
+    const res = (await this.#send(path, JSON.stringify(body), signal)).body;
     // 'data' events into a queue rather than the stream's async iterator: a token is one small
     // network read, and the iterator's promise per read is most of the cost of a token.
     const queue: string[] = [];
@@ -92,7 +114,7 @@ export class OpenAiHttp {
     res.on("end", () => { ended = true; wakeUp(); });
     res.on("error", (err) => { failure = err; wakeUp(); });
     res.on("close", () => {
-      if (!res.complete) failure ??= new Error("the model's stream closed before its end");
+      if (!ended) failure ??= new Error("the model's stream closed before its end");
       wakeUp();
     });
     try {
@@ -108,21 +130,21 @@ export class OpenAiHttp {
         await new Promise<void>((resolve) => { wake = resolve; });
       }
     } catch (err) {
-      // The socket dies with a generic "aborted"; callers should see why.
+      // The connection dies with a generic error; callers should see why.
       throw signal.aborted ? new DOMException("the request was aborted", "AbortError") : err;
     } finally {
-      // Also reached when the consumer stops early: free the socket rather than read the rest.
-      if (!res.complete) res.destroy();
+      // Also reached when the consumer stops early: cancel rather than read the rest.
+      if (!ended) res.destroy();
     }
   }
 
-  /** Closes idle keep-alive connections. */
+  /** Closes idle connections. */
   close(): void {
-    this.#agent.destroy();
+    this.#close();
   }
 
   /** Sends once, and once more if the connection failed before any answer or the server was busy. */
-  async #send(path: string, body: string, signal: AbortSignal | undefined): Promise<IncomingMessage> {
+  async #send(path: string, body: string, signal: AbortSignal | undefined): Promise<Answer> {
     try {
       return await this.#sendOnce(path, body, signal);
     } catch (err) {
@@ -131,38 +153,50 @@ export class OpenAiHttp {
     }
   }
 
-  #sendOnce(path: string, body: string, signal: AbortSignal | undefined): Promise<IncomingMessage> {
+  async #sendOnce(path: string, body: string, signal: AbortSignal | undefined): Promise<Answer> {
     signal?.throwIfAborted();
-    const url = new URL(path.replace(/^\//, ""), this.#base);
-    return new Promise<IncomingMessage>((resolve, reject) => {
-      const req = this.#request(url, {
-        method: "POST",
-        agent: this.#agent,
-        headers: { ...this.#headers, "content-length": Buffer.byteLength(body) },
-        signal,
-      }, (res) => {
-        req.setTimeout(0);
-        const status = res.statusCode ?? 0;
-        if (status >= 200 && status < 300) {
-          resolve(res);
-          return;
-        }
-        readText(res).then(
-          (text) => reject(new OpenAiHttpError(`${path}: HTTP ${status}: ${errorMessageOf(text)}`, status)),
-          reject,
-        );
-      });
-      req.setTimeout(this.#connectTimeoutMs, () => req.destroy(Object.assign(new Error(`${path}: no answer within ${this.#connectTimeoutMs} ms`), { code: "ETIMEDOUT" })));
-      req.on("error", reject);
-      req.end(body);
-    });
+    const headers = { ...this.#headers, "content-length": Buffer.byteLength(body) };
+    const answer = await this.#transport(path.replace(/^\//, ""), headers, body, signal, this.#connectTimeoutMs);
+    if (answer.status >= 200 && answer.status < 300) return answer;
+    const text = await readText(answer.body);
+    throw new OpenAiHttpError(`${path}: HTTP ${answer.status}: ${errorMessageOf(text)}`, answer.status);
   }
 }
 
-async function readText(res: IncomingMessage): Promise<string> {
-  res.setEncoding("utf8");
+function http1Transport(base: URL, agent: HttpAgent, request: typeof httpRequest): Transport {
+  return (path, headers, body, signal, timeoutMs) => new Promise<Answer>((resolve, reject) => {
+    const req = request(new URL(path, base), { method: "POST", agent, headers, signal }, (res) => {
+      req.setTimeout(0);
+      resolve({ status: res.statusCode ?? 0, body: res });
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(timeoutError(path, timeoutMs)));
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+function http2Transport(base: URL, sessions: Http2Sessions): Transport {
+  return (path, headers, body, signal, timeoutMs) => new Promise<Answer>((resolve, reject) => {
+    const url = new URL(path, base);
+    const stream = sessions.request({ ":method": "POST", ":path": `${url.pathname}${url.search}`, ...headers }, signal);
+    const timer = setTimeout(() => stream.destroy(timeoutError(path, timeoutMs)), timeoutMs);
+    stream.once("response", (h) => {
+      clearTimeout(timer);
+      resolve({ status: Number(h[":status"] ?? 0), body: stream });
+    });
+    stream.once("error", (err) => { clearTimeout(timer); reject(err); });
+    stream.end(body);
+  });
+}
+
+function timeoutError(path: string, ms: number): Error {
+  return Object.assign(new Error(`${path}: no answer within ${ms} ms`), { code: "ETIMEDOUT" });
+}
+
+async function readText(body: Readable): Promise<string> {
+  body.setEncoding("utf8");
   let text = "";
-  for await (const part of res as AsyncIterable<string>) text += part;
+  for await (const part of body as AsyncIterable<string>) text += part;
   return text;
 }
 

@@ -8,6 +8,8 @@ export interface OpenAIEmbeddingsEmbedderOptions {
   model: string;
   /** The vector size; sent to the API (text-embedding-3 models shorten to it) and checked on every answer. */
   dimensions: number;
+  /** See OpenAiEndpoint.http2. */
+  http2?: boolean;
 }
 
 interface EmbeddingsAnswer {
@@ -30,7 +32,7 @@ export class OpenAIEmbeddingsEmbedder implements Embedder {
     }
     this.dimensions = options.dimensions;
     this.#model = options.model;
-    this.#http = new OpenAiHttp({ baseUrl: options.baseURL ?? "https://api.openai.com/v1", apiKey: options.apiKey });
+    this.#http = new OpenAiHttp({ baseUrl: options.baseURL ?? "https://api.openai.com/v1", apiKey: options.apiKey, http2: options.http2 });
   }
 
   async embed(texts: readonly string[], signal?: AbortSignal): Promise<number[][]> {
