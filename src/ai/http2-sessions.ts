@@ -11,6 +11,8 @@ import { connect, type ClientHttp2Session, type ClientHttp2Stream, type Outgoing
  * error past a few hundred streams on one connection, so more connections are opened instead.
  */
 const MAX_STREAMS_PER_SESSION = 100;
+const STREAM_WINDOW_BYTES = 1 << 20;
+const SESSION_WINDOW_BYTES = 64 << 20;
 
 export class Http2Sessions {
   readonly #origin: string;
@@ -51,7 +53,10 @@ export class Http2Sessions {
       if (!session.closed && !session.destroyed && (this.#streams.get(session) ?? 0) < limit) return session;
     }
     // Hundreds of replies share a connection: Node's default memory cap (10 MB) would end it.
-    const session = connect(this.#origin, { maxSessionMemory: 256 });
+    // Wide flow-control windows: with the defaults (64 KB for the whole connection) a busy moment
+    // in Parley held back every stream's tokens, and new replies' first tokens waited behind them.
+    const session = connect(this.#origin, { maxSessionMemory: 256, settings: { initialWindowSize: STREAM_WINDOW_BYTES } });
+    session.once("connect", () => session.setLocalWindowSize(SESSION_WINDOW_BYTES));
     const retire = (): void => {
       const i = this.#open.indexOf(session);
       if (i >= 0) this.#open.splice(i, 1);
