@@ -1,4 +1,5 @@
 /** The benchmark's printed table: one row per run, fixed-width columns. */
+import { availableParallelism } from "node:os";
 import type { Pcts } from "./bench-metrics.ts";
 
 export interface BenchRow {
@@ -18,6 +19,8 @@ export interface BenchRow {
   seqFaults: number;
   botsCpu: number;
   simCpu: number;
+  /** Every process on the machine (PostgreSQL and Redis too); 100 per core. */
+  machineCpu: number;
 }
 
 const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : "-");
@@ -40,6 +43,7 @@ const COLUMNS: Array<[string, (r: BenchRow) => string]> = [
   ["seq faults", (r) => f0(r.seqFaults)],
   ["bots CPU%", (r) => f0(r.botsCpu)],
   ["sim CPU%", (r) => f0(r.simCpu)],
+  ["machine CPU%", (r) => `${f0(r.machineCpu)}/${f0(100 * availableParallelism())}`],
 ];
 
 export function formatTable(rows: readonly BenchRow[], baseline: { p50: number; p95: number; p99: number } | null): string {

@@ -20,7 +20,7 @@ import { formatTable, type BenchRow } from "./bench-table.ts";
 import type { BotDriverConfig, BotDriverReport } from "./bot-driver.ts";
 import type { BotSample } from "./bot-samples.ts";
 import { freePort, spawnTs, stopChild, tailStderr, waitForHttp, waitForLine } from "./child-processes.ts";
-import { CLOCK_TICKS_PER_SECOND, ProcSampler, readProc, type ProcSample, type ProcSummary } from "./proc-stats.ts";
+import { CLOCK_TICKS_PER_SECOND, MACHINE, ProcSampler, readProc, type ProcSample, type ProcSummary } from "./proc-stats.ts";
 import { heapAfterGc } from "./inspector-heap.ts";
 import { measureWsBaseline, type WsBaseline } from "./ws-baseline.ts";
 
@@ -285,6 +285,8 @@ interface RunResult {
   memoryPerSessionKb: number | null;
   sim: ProcSummary | null;
   botProcesses: ProcSummary | null;
+  /** Every process on the machine, PostgreSQL and Redis included. */
+  machine: ProcSummary | null;
 }
 
 async function runOnce(tokensPerSecond: number, sessions: number): Promise<RunResult> {
@@ -298,7 +300,7 @@ async function runOnce(tokensPerSecond: number, sessions: number): Promise<RunRe
     const endpoints = parley.map((p) => `ws://127.0.0.1:${p.port}`);
     const startedAt = Date.now();
     const bots = forkBots(endpoints, sessions, runId);
-    const sampler = new ProcSampler([...parley.map((p) => p.child.pid!), sim.child.pid!, ...bots.map((b) => b.child.pid!)]);
+    const sampler = new ProcSampler([...parley.map((p) => p.child.pid!), sim.child.pid!, ...bots.map((b) => b.child.pid!), MACHINE]);
     const window = { from: startedAt + opts.rampMs, to: startedAt + opts.rampMs + opts.measureMs };
     await sleep(window.to - Date.now() + 500);
     // Still connected: what the sessions keep alive, without the garbage RSS also counts.
@@ -330,6 +332,7 @@ async function runOnce(tokensPerSecond: number, sessions: number): Promise<RunRe
         ? ((loadedHeap - idleHeap) * 1024) / sessionsJoined : null,
       sim: sampler.summary(sim.child.pid!, window.from, window.to),
       botProcesses: sumSummaries(bots.map((b) => sampler.summary(b.child.pid!, window.from, window.to))),
+      machine: sampler.summary(MACHINE, window.from, window.to),
     };
   } finally {
     await Promise.all(parley.map((p) => stopChild(p.child)));
@@ -358,6 +361,7 @@ function toRow(r: RunResult): BenchRow {
     seqFaults: m.seqFaults + m.contentMismatches,
     botsCpu: r.botProcesses?.cpuPercent ?? NaN,
     simCpu: r.sim?.cpuPercent ?? NaN,
+    machineCpu: r.machine?.cpuPercent ?? NaN,
   };
 }
 

@@ -1,6 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseStatCpuTicks, parseStatusRssKb, summarize } from "./proc-stats.ts";
+import { parseMachineBusyTicks, parseStatCpuTicks, parseStatusRssKb, summarize } from "./proc-stats.ts";
+
+test("reads the machine's busy ticks: everything but idle and iowait", () => {
+  const stat = "cpu  100 5 50 1000 20 3 2 1 0 0\ncpu0 50 2 25 500 10 1 1 0 0 0\nintr 1\n";
+  assert.equal(parseMachineBusyTicks(stat), 100 + 5 + 50 + 3 + 2 + 1);
+  assert.throws(() => parseMachineBusyTicks("intr 1\n"));
+});
 
 test("reads utime + stime past a command name holding spaces and parentheses", () => {
   const stat = "4242 (node (x) y) S 1 4242 4242 0 -1 4194560 3000 0 0 0 120 35 0 0 20 0 11 0 100 1000000 5000";

@@ -64,12 +64,34 @@ export function readProc(pid: number): { cpuTicks: number; rssKb: number } | nul
   }
 }
 
+/** Busy CPU ticks of the whole machine (all cores, every process), from the text of /proc/stat. */
+export function parseMachineBusyTicks(stat: string): number {
+  const fields = (/^cpu\s+(.*)$/m.exec(stat)?.[1] ?? "").trim().split(/\s+/).map(Number);
+  if (fields.length < 5 || fields.some((n) => !Number.isFinite(n))) throw new Error("unreadable /proc/stat cpu line");
+  // user nice system idle iowait irq softirq steal ...: busy is everything but idle and iowait.
+  const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
+  return total - fields[3]! - fields[4]!;
+}
+
+/** The pseudo-pid under which ProcSampler keeps the whole machine's CPU. */
+export const MACHINE = 0;
+
+/** readProc, and the machine's busy CPU for MACHINE. */
+export function readProcOrMachine(pid: number): { cpuTicks: number; rssKb: number } | null {
+  if (pid !== MACHINE) return readProc(pid);
+  try {
+    return { cpuTicks: parseMachineBusyTicks(readFileSync("/proc/stat", "utf8")), rssKb: 0 };
+  } catch {
+    return null;
+  }
+}
+
 /** Samples a set of processes on a timer until stopped. */
 export class ProcSampler {
   readonly series = new Map<number, ProcSample[]>();
   readonly #timer: NodeJS.Timeout;
 
-  constructor(pids: readonly number[], everyMs = 1000, read = readProc, now = Date.now) {
+  constructor(pids: readonly number[], everyMs = 1000, read = readProcOrMachine, now = Date.now) {
     for (const pid of pids) this.series.set(pid, []);
     const tick = () => {
       const at = now();
