@@ -3,6 +3,8 @@ import { availableParallelism } from "node:os";
 import type { Pcts } from "./bench-metrics.ts";
 
 export interface BenchRow {
+  /** `embedded` (PGlite, in-process cache) or `services` (PostgreSQL with pgvector, Redis). */
+  store: string;
   tokensPerSecond: number;
   sessions: number;
   players: number;
@@ -28,6 +30,7 @@ const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "-");
 const triple = (p: Pcts) => `${f0(p.p50)}/${f0(p.p95)}/${f0(p.p99)}`;
 
 const COLUMNS: Array<[string, (r: BenchRow) => string]> = [
+  ["store", (r) => r.store],
   ["tok/s", (r) => f0(r.tokensPerSecond)],
   ["sessions", (r) => f0(r.sessions)],
   ["players joined", (r) => `${f0(r.playersJoined)}/${f0(r.players)}`],

@@ -4,7 +4,7 @@
  * session count it starts fresh processes, ramps the sessions in, measures a fixed window and
  * prints one row; a bare WebSocket round trip on the same machine is the baseline.
  *
- *   npm run bench -- [--sessions 100,500,1000,2000] [--tokens-per-second 20,80] [--measure-seconds 40]
+ *   npm run bench -- [--sessions 100,500,1000] [--tokens-per-second 20,80] [--stores embedded,services] [--measure-seconds 20]
  *                    [--ramp-seconds 10] [--players-per-session 1] [--processes 1] [--model-http2] [--env KEY=VALUE ...]
  */
 import { fork, type ChildProcess } from "node:child_process";
@@ -22,6 +22,7 @@ import type { BotSample } from "./bot-samples.ts";
 import { freePort, spawnTs, stopChild, tailStderr, waitForHttp, waitForLine } from "./child-processes.ts";
 import { CLOCK_TICKS_PER_SECOND, MACHINE, ProcSampler, readProc, type ProcSample, type ProcSummary } from "./proc-stats.ts";
 import { heapAfterGc } from "./inspector-heap.ts";
+import { emptyServiceTables, prepareServices, type Store } from "./bench-services.ts";
 import { measureWsBaseline, type WsBaseline } from "./ws-baseline.ts";
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -29,10 +30,12 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 
 const { values } = parseArgs({
   options: {
-    sessions: { type: "string", default: "100,500,1000,2000" },
+    sessions: { type: "string", default: "100,500,1000" },
+    stores: { type: "string", default: "embedded,services" },
+    "database-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432/parley_bench" },
     "tokens-per-second": { type: "string", default: "20,80" },
     "ramp-seconds": { type: "string", default: "10" },
-    "measure-seconds": { type: "string", default: "40" },
+    "measure-seconds": { type: "string", default: "20" },
     "chat-every-ms": { type: "string", default: "5000" },
     "reply-tokens": { type: "string", default: "60" },
     "first-token-ms": { type: "string", default: "150" },
@@ -78,6 +81,12 @@ const opts = {
   processes: single("processes", values.processes),
   botProcesses: single("bot-processes", values["bot-processes"]),
   redisUrl: values["redis-url"],
+  databaseUrl: values["database-url"],
+  stores: values.stores.split(",").map((s) => {
+    const store = s.trim();
+    if (store !== "embedded" && store !== "services") throw new Error(`--stores takes embedded and/or services (got "${store}")`);
+    return store as Store;
+  }),
   modelHttp2: values["model-http2"],
   extraEnv: Object.fromEntries(values.env.map((kv) => {
     const at = kv.indexOf("=");
@@ -114,7 +123,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
  * Everything one Parley process is started with. Extra `--env` pairs (a database, a cache) are
  * laid over it, so a variant of the server is one flag away.
  */
-function parleyEnv(port: number, simUrl: string, processes: number, dataDir: string): Record<string, string> {
+function parleyEnv(port: number, simUrl: string, processes: number, dataDir: string, store: Store): Record<string, string> {
   const env: Record<string, string> = {
     NODE_ENV: "production",
     PORT: String(port),
@@ -129,11 +138,12 @@ function parleyEnv(port: number, simUrl: string, processes: number, dataDir: str
     LOG_LEVEL: "warn",
   };
   if (opts.modelHttp2) env.MODEL_HTTP2 = "true";
-  if (processes > 1) {
+  if (processes > 1 || store === "services") {
     // Processes share matchmaking through Redis and send clients to each other by address.
     env.REDIS_URL = opts.redisUrl;
     env.PUBLIC_ADDRESS = `127.0.0.1:${port}`;
   }
+  if (store === "services") env.DATABASE_URL = opts.databaseUrl;
   return { ...env, ...opts.extraEnv };
 }
 
@@ -153,14 +163,14 @@ async function startSim(tokensPerSecond: number): Promise<{ child: ChildProcess;
   return { child, url };
 }
 
-async function startParley(simUrl: string, runId: string): Promise<ParleyProcess[]> {
+async function startParley(simUrl: string, runId: string, store: Store): Promise<ParleyProcess[]> {
   const started: ParleyProcess[] = [];
   for (let i = 0; i < opts.processes; i++) {
     const port = await freePort();
     const inspectorPort = await freePort();
     const dataDir = join(dataRoot, `${runId}-p${i}`);
     // The inspector is how the live heap is read after a forced collection; idle, it costs nothing.
-    const child = track(spawnTs(here("../src/index.ts"), [], parleyEnv(port, simUrl, opts.processes, dataDir), root,
+    const child = track(spawnTs(here("../src/index.ts"), [], parleyEnv(port, simUrl, opts.processes, dataDir, store), root,
       [`--inspect=127.0.0.1:${inspectorPort}`]));
     child.stdout?.resume();
     started.push({ child, port, inspectorPort, stderr: tailStderr(child) });
@@ -264,6 +274,7 @@ function sumSummaries(list: (ProcSummary | null)[]): ProcSummary | null {
 }
 
 interface RunResult {
+  store: Store;
   tokensPerSecond: number;
   sessions: number;
   playersPerSession: number;
@@ -289,10 +300,12 @@ interface RunResult {
   machine: ProcSummary | null;
 }
 
-async function runOnce(tokensPerSecond: number, sessions: number): Promise<RunResult> {
+async function runOnce(store: Store, tokensPerSecond: number, sessions: number): Promise<RunResult> {
   const runId = `r${tokensPerSecond}x${sessions}-${randomBytes(3).toString("hex")}`;
+  // Every run starts from empty tables, as the embedded runs start from a fresh data directory.
+  if (store === "services") await emptyServiceTables(opts.databaseUrl);
   const sim = await startSim(tokensPerSecond);
-  const parley = await startParley(sim.url, runId).catch(async (err: unknown) => { await stopChild(sim.child); throw err; });
+  const parley = await startParley(sim.url, runId, store).catch(async (err: unknown) => { await stopChild(sim.child); throw err; });
   try {
     await sleep(1000);
     const parleyIdleRssMb = parley.reduce((a, p) => a + (readProc(p.child.pid!)?.rssKb ?? 0), 0) / 1024;
@@ -317,7 +330,7 @@ async function runOnce(tokensPerSecond: number, sessions: number): Promise<RunRe
     const metrics = aggregate(readSamples(bots.map((b) => b.out)), window, opts.firstTokenMs);
     if (!values["keep-samples"]) for (const b of bots) rmSync(b.out, { force: true });
     return {
-      tokensPerSecond, sessions, playersPerSession: opts.playersPerSession, processes: opts.processes, window,
+      store, tokensPerSecond, sessions, playersPerSession: opts.playersPerSession, processes: opts.processes, window,
       bots: metrics,
       playersJoined: reports.reduce((a, r) => a + (r?.playersJoined ?? 0), 0),
       playersFailed: reports.reduce((a, r) => a + (r?.playersFailed ?? 0), 0),
@@ -345,6 +358,7 @@ function toRow(r: RunResult): BenchRow {
   const m = r.bots;
   const errors = Object.values(m.errorsByCode).reduce((a, b) => a + b, 0) + m.joinFailures + m.disconnects;
   return {
+    store: r.store,
     tokensPerSecond: r.tokensPerSecond,
     sessions: r.sessions,
     players: r.sessions * r.playersPerSession,
@@ -387,14 +401,25 @@ const results: RunResult[] = [];
 const rows: BenchRow[] = [];
 const jsonPath = join(outDir, `bench-${stamp}.json`);
 const save = () => writeFileSync(jsonPath, `${JSON.stringify({ machine, options: { ...opts, extraEnv: Object.keys(opts.extraEnv) }, baseline, runs: results }, null, 2)}\n`);
-for (const tps of opts.tokensPerSecond) {
+const stores: Store[] = [];
+for (const store of opts.stores) {
+  if (store === "services") {
+    const problem = await prepareServices(opts.databaseUrl, opts.redisUrl);
+    if (problem) {
+      console.log(`services: skipped (${problem}); run \`npm run setup\` for PostgreSQL with pgvector and Redis`);
+      continue;
+    }
+  }
+  stores.push(store);
+}
+for (const store of stores) for (const tps of opts.tokensPerSecond) {
   for (const sessions of opts.sessions) {
-    const result = await runOnce(tps, sessions);
+    const result = await runOnce(store, tps, sessions);
     results.push(result);
     rows.push(toRow(result));
     save();
     const r = result.bots;
-    console.log(`  ${tps} tok/s, ${sessions} sessions: ${r.replies} replies, first chunk p50 ${r.firstChunkMs.p50.toFixed(1)} ms, ` +
+    console.log(`  ${store}, ${tps} tok/s, ${sessions} sessions: ${r.replies} replies, first chunk p50 ${r.firstChunkMs.p50.toFixed(1)} ms, ` +
       `errors ${JSON.stringify(r.errorsByCode)} join failures ${r.joinFailures} disconnects ${r.disconnects}`);
   }
 }
