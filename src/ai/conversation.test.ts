@@ -160,3 +160,28 @@ describe("Conversation with a chunk interval", () => {
     assert.equal(end?.type === "end" && end.reason, "moderated");
   });
 });
+
+describe("Conversation with hold-back", () => {
+  const moderation = { matcher: BlocklistMatcher.fromTerms(["bad word"]), holdBack: true };
+  const chunks = (events: ReplyEvent[]) => events.flatMap((e) => (e.type === "chunk" ? [e.content] : []));
+
+  it("never holds the first chunk back, even when all of it could start a blocked term", async () => {
+    const { events, model, conversation } = setup(["Ba", "nana", " bread"], 2, { moderation });
+    conversation.say("u1", "What is that?");
+    await flush(); model.next(); await flush();
+    assert.deepEqual(chunks(events), ["Ba"], "sent without waiting for the next token");
+    model.next(); await flush(); model.next();
+    await conversation.whenIdle();
+    assert.equal(chunks(events).join(""), "Banana bread");
+  });
+
+  it("a first chunk that turns out to begin a blocked term is retracted with the reply", async () => {
+    const { events, model, conversation } = setup(["Ba", "d word", " indeed"], 2, { moderation });
+    conversation.say("u1", "Say it");
+    for (let i = 0; i < 3; i++) { await flush(); model.next(); }
+    await conversation.whenIdle();
+    assert.deepEqual(chunks(events), ["Ba"]);
+    assert.ok(events.some((e) => e.type === "retract"));
+    assert.ok(events.some((e) => e.type === "end" && e.reason === "moderated"));
+  });
+});

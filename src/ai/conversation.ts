@@ -234,6 +234,9 @@ export class Conversation {
         if (!filter) { send(delta.content); continue; }
         const { release, hit } = filter.push(delta.content);
         send(release);
+        // The first chunk never waits for the next token: it is the latency players feel. What it
+        // shows is at most the start of a blocked term, which is retracted if the term completes.
+        if (seq === 0 && !hit) send(filter.releaseHeld());
         if (hit) {
           // Nothing more of a retracted reply goes out, not even what was waiting to.
           clearTimeout(pendingTimer);

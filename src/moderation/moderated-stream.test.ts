@@ -129,3 +129,23 @@ test("random streams: nothing of the occurrence is released, and the hold is min
     assert.equal(shown.length, before - naivePending(foldText(text.slice(0, before)), folded));
   }
 });
+
+test("releaseHeld gives up the hold, and a term completed afterwards still blocks", () => {
+  const m = BlocklistMatcher.fromTerms(["bad word"]);
+  const stream = createModeratedStream({ matcher: m, holdBack: true });
+  assert.deepEqual(stream.push("Ba"), { release: "", hit: null });
+  assert.equal(stream.releaseHeld(), "Ba");
+  assert.equal(stream.heldLength, 0);
+  const next = stream.push("d word");
+  assert.equal(next.release, "");
+  assert.equal(next.hit?.term, "bad word");
+});
+
+test("after releaseHeld, text continuing the released partial match is still held", () => {
+  const m = BlocklistMatcher.fromTerms(["bad word"]);
+  const stream = createModeratedStream({ matcher: m, holdBack: true });
+  stream.push("Ba");
+  assert.equal(stream.releaseHeld(), "Ba");
+  assert.deepEqual(stream.push("d wo"), { release: "", hit: null });
+  assert.equal(stream.push("rd").hit?.term, "bad word");
+});

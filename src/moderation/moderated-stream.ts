@@ -22,6 +22,11 @@ export interface ModeratedStream {
   push(chunk: string): ModeratedPush;
   /** At the normal end of the reply: everything still held back (nothing once blocked). */
   flush(): string;
+  /**
+   * Gives up the hold on what is kept back now, and returns it. The scanner still knows the
+   * partial match, so if the next text completes a blocked term the stream is blocked as usual.
+   */
+  releaseHeld(): string;
   /** The hit that blocked the stream, if any. */
   readonly blocked: Hit | null;
   /** Characters currently kept back. */
@@ -47,7 +52,8 @@ export function createModeratedStream(options: ModeratedStreamOptions): Moderate
       // has its already-seen part as a suffix that is a proper term prefix, so it is no longer
       // than the automaton depth (pendingLength); it therefore starts inside the held tail.
       const text = held + chunk;
-      let cut = text.length - pendingLength;
+      // After releaseHeld the partial match may reach back before the held tail: hold all of the new text.
+      let cut = Math.max(0, text.length - pendingLength);
       // Never end a release on half of a surrogate pair; the other half follows with the tail.
       if (cut > 0 && isHighSurrogate(text.charCodeAt(cut - 1))) cut--;
       held = text.slice(cut);
@@ -59,6 +65,12 @@ export function createModeratedStream(options: ModeratedStreamOptions): Moderate
       const rest = scanner.hit ? "" : held;
       held = "";
       return rest;
+    },
+
+    releaseHeld(): string {
+      const text = held;
+      held = "";
+      return text;
     },
 
     get blocked(): Hit | null {
