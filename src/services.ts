@@ -10,12 +10,18 @@ import { createTokenIssuer, randomSecret, type TokenIssuer } from "./auth/tokens
 import { CharacterCatalog } from "./characters/catalog.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
+import { BatchingMemoryWriter } from "./memory/batching-memory-writer.ts";
 import { importanceOf } from "./memory/importance.ts";
 import { BlocklistMatcher, loadBlocklist } from "./moderation/index.ts";
 import { createMetrics, type Metrics } from "./ops/metrics.ts";
 import type { LiveRoom } from "./rooms/ai-character-room.ts";
 import { once, openStorage, type Storage } from "./storage.ts";
 import { actionRecord, aiTurnRecord, userTurnRecord, type ReceivedChat, type SessionRef } from "./store/turn-records.ts";
+
+/** Turns stored together: one embeddings request and one INSERT for up to this many. */
+const MEMORY_WRITE_BATCH = 64;
+/** How long a finished turn may wait for others before its memory is written. */
+const MEMORY_WRITE_WAIT_MS = 100;
 
 export type TurnListener = (session: SessionRef, outcome: TurnOutcome) => void;
 
@@ -64,6 +70,11 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
   if (moderation) log.info({ terms: moderation.matcher.size, hold_back: moderation.holdBack }, "moderation on");
   else log.warn("moderation is off (MODERATION_BLOCKLIST=off)");
 
+  const memoryWriter = new BatchingMemoryWriter({
+    memory, maxBatch: MEMORY_WRITE_BATCH, maxWaitMs: MEMORY_WRITE_WAIT_MS,
+    onError: (err, lost) => log.warn({ err, lost }, "memory write failed"),
+  });
+
   const turnListeners = new Set<TurnListener>();
   const turnEnded: TurnListener = (session, outcome) => {
     for (const listener of turnListeners) {
@@ -94,11 +105,11 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     chatLog.record(aiTurnRecord(session, outcome));
     if (outcome.reason !== "complete" || !outcome.reply_content) return;
     // Off the streaming path: the reply has ended; a failed write costs a memory, never a turn.
-    memory.remember({
+    memoryWriter.add({
       ...session, user_id: outcome.user_id, created_at: new Date(outcome.ended_at),
       content: `The player said: ${outcome.user_content}\nYou answered: ${outcome.reply_content}`,
       importance: importanceOf(outcome.user_content, outcome.reply_content),
-    }).catch((err: unknown) => log.warn({ err, reply_id: outcome.reply_id }, "memory write failed"));
+    });
   });
 
   return {
@@ -122,6 +133,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
       return () => turnListeners.delete(listener);
     },
     close: once(async () => {
+      await memoryWriter.close();
       await storage.close();
       model.close?.();
     }),

@@ -27,6 +27,8 @@ export interface MemoryQuery {
 
 export interface LongTermMemory {
   remember(entry: MemoryEntry): Promise<void>;
+  /** Many at once: one embeddings request and few round trips. */
+  rememberAll(entries: readonly MemoryEntry[], signal?: AbortSignal): Promise<void>;
   recall(query: MemoryQuery, signal?: AbortSignal): Promise<RecalledMemory[]>;
   close(): Promise<void>;
 }
