@@ -179,3 +179,19 @@ describe("OpenAiStreamReplyModel when the endpoint misbehaves", () => {
     assert.deepEqual(deltas.map((d) => d.content), ["split", " token"]);
   });
 });
+
+describe("OpenAiStreamReplyModel when nothing listens", () => {
+  for (const http2 of [false, true]) {
+    test(`a refused connection rejects promptly (${http2 ? "HTTP/2" : "HTTP/1.1"})`, async () => {
+      const probe = createServer();
+      await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+      const port = (probe.address() as AddressInfo).port;
+      await new Promise<void>((resolve) => probe.close(() => resolve()));
+      const model = new OpenAiStreamReplyModel({ baseUrl: `http://127.0.0.1:${port}/v1`, apiKey: undefined, name: "m", temperature: 0, maxTokens: 5, http2 });
+      const started = Date.now();
+      await assert.rejects(collect(model, [new HumanMessage("x")]));
+      assert.ok(Date.now() - started < 5000, "no hanging on a dead endpoint");
+      model.close();
+    });
+  }
+});
