@@ -19,7 +19,7 @@ import { PgLongTermMemory } from "./memory/pg-long-term-memory.ts";
 import { RebuildingContextWindow } from "./memory/rebuilding-context-window.ts";
 import { RedisContextWindow } from "./memory/redis-context-window.ts";
 import { DurableChatLog } from "./store/durable-chat-log.ts";
-import { openEmbeddedPostgres } from "./store/embedded-postgres.ts";
+import { openEmbeddedPostgresInWorker } from "./store/embedded-postgres-thread.ts";
 import { openChatLogStore } from "./store/open-chat-log-store.ts";
 import type { SqlClient } from "./store/sql.ts";
 
@@ -84,7 +84,7 @@ export async function openStorage(config: Config, log: Logger): Promise<Storage>
   } else {
     const dir = resolve(config.dataDir, "pglite");
     await mkdir(dir, { recursive: true });
-    const embedded = await openEmbeddedPostgres(dir);
+    const embedded = await openEmbeddedPostgresInWorker(dir);
     log.info({ dir }, "using the embedded PostgreSQL (PGlite) for chat logs and memory");
     sql = embedded;
     closeSql = () => embedded.close();
@@ -107,7 +107,7 @@ export async function openStorage(config: Config, log: Logger): Promise<Storage>
       model: config.memory.embeddingModel, dimensions: config.memory.dimensions, http2: config.model.http2,
     });
   await migrating(() => migrateLongTermMemory(sql, { dimensions: config.memory.dimensions }));
-  const memory = new PgLongTermMemory({ sql, embedder });
+  const memory = new PgLongTermMemory({ sql, embedder, rowsPerInsert: config.databaseUrl ? undefined : 1 });
 
   const checks: Record<string, () => Promise<void>> = {
     chat_logs: () => store.ping(),

@@ -186,3 +186,29 @@ describe("PgLongTermMemory validation", () => {
     await assert.rejects(memory.remember(entry("ada", "captain", "x")), /3 dimensions, expected 4/);
   });
 });
+
+describe("PgLongTermMemory statements", () => {
+  const recording = () => {
+    const statements: Array<{ text: string; params: unknown[] }> = [];
+    const sql: SqlClient = { query: async (text, params = []) => { statements.push({ text, params }); return { rows: [] }; } };
+    let embedCalls = 0;
+    const embedder = { dimensions: 3, embed: async (texts: readonly string[]) => { embedCalls++; return texts.map(() => [1, 0, 0]); } };
+    return { statements, sql, embedder, embedCalls: () => embedCalls };
+  };
+  const three = () => ["a", "b", "c"].map((c) => entry("ada", "captain", c));
+
+  test("stores a batch with one embeddings call and one INSERT by default", async () => {
+    const r = recording();
+    await new PgLongTermMemory({ sql: r.sql, embedder: r.embedder }).rememberAll(three());
+    assert.equal(r.embedCalls(), 1);
+    assert.equal(r.statements.length, 1);
+    assert.equal(r.statements[0]!.params.length, 24);
+  });
+
+  test("with one row per INSERT, still one embeddings call, and the rows go one statement at a time", async () => {
+    const r = recording();
+    await new PgLongTermMemory({ sql: r.sql, embedder: r.embedder, rowsPerInsert: 1 }).rememberAll(three());
+    assert.equal(r.embedCalls(), 1);
+    assert.deepEqual(r.statements.map((s) => s.params[4]), ["a", "b", "c"]);
+  });
+});

@@ -15,6 +15,12 @@ export interface PgLongTermMemoryOptions {
   ranking?: RankingTunables;
   now?: () => Date;
   newId?: () => string;
+  /**
+   * Rows per INSERT statement. Many suit a server; the embedded database runs one statement at a
+   * time and spends milliseconds per row on the vector index, so there one row per statement lets
+   * a memory lookup slip in between rows instead of waiting for the whole batch.
+   */
+  rowsPerInsert?: number;
 }
 
 type CandidateRow = MemoryEntry & { id: string; distance: number | null };
@@ -39,6 +45,7 @@ export class PgLongTermMemory implements LongTermMemory {
   private readonly ranking: RankingTunables;
   private readonly now: () => Date;
   private readonly newId: () => string;
+  private readonly rowsPerInsert: number;
   private closed = false;
 
   constructor(options: PgLongTermMemoryOptions) {
@@ -48,6 +55,7 @@ export class PgLongTermMemory implements LongTermMemory {
     this.ranking = options.ranking ?? RANKING;
     this.now = options.now ?? (() => new Date());
     this.newId = options.newId ?? randomUUID;
+    this.rowsPerInsert = Math.max(1, Math.min(options.rowsPerInsert ?? INSERT_BATCH, INSERT_BATCH));
   }
 
   async remember(entry: MemoryEntry): Promise<void> {
@@ -63,11 +71,11 @@ export class PgLongTermMemory implements LongTermMemory {
       signal,
     );
     this.checkVectors(vectors, entries.length);
-    for (let start = 0; start < entries.length; start += INSERT_BATCH) {
+    for (let start = 0; start < entries.length; start += this.rowsPerInsert) {
       signal?.throwIfAborted();
       const params: unknown[] = [];
       const rows: string[] = [];
-      entries.slice(start, start + INSERT_BATCH).forEach((entry, offset) => {
+      entries.slice(start, start + this.rowsPerInsert).forEach((entry, offset) => {
         const p = params.length;
         rows.push(`($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}, $${p + 7}, $${p + 8}::vector)`);
         params.push(

@@ -1,0 +1,97 @@
+/**
+ * The embedded PostgreSQL (PGlite) on a worker thread. PGlite runs its queries synchronously on
+ * the thread that owns it; on Parley's event loop every memory lookup and chat-log batch stalled
+ * the replies streaming beside it (a first-chunk p95 of 45-50 ms with one player, BENCHMARKS.md).
+ * On its own thread the database takes the machine's other core and the event loop stays free.
+ */
+import { Worker } from "node:worker_threads";
+import { resolve } from "node:path";
+import type { SqlClient } from "./sql.ts";
+
+export type WorkerRequest =
+  | { type: "query"; id: number; text: string; params: unknown[] | undefined }
+  | { type: "close" };
+
+type WorkerError = { message: string; code?: string };
+
+export type WorkerReply =
+  | { type: "ready" }
+  | { type: "failed"; error: WorkerError }
+  | { type: "result"; id: number; rows?: Record<string, unknown>[]; error?: WorkerError }
+  | { type: "closed"; error?: WorkerError };
+
+export interface EmbeddedPostgresThread extends SqlClient {
+  close(): Promise<void>;
+}
+
+// One worker per folder in this process: PGlite takes no lock of its own, and the lock file names
+// the process, which a second worker of the same process would share.
+const openFolders = new Set<string>();
+
+export async function openEmbeddedPostgresInWorker(dataDir: string): Promise<EmbeddedPostgresThread> {
+  const folder = resolve(dataDir);
+  if (openFolders.has(folder)) throw new Error(`embedded PostgreSQL: ${folder} is already open in this process`);
+  openFolders.add(folder);
+  const worker = new Worker(new URL("./embedded-postgres-worker.ts", import.meta.url), { workerData: { dataDir: folder } });
+  const pending = new Map<number, { resolve: (rows: Record<string, unknown>[]) => void; reject: (err: Error) => void }>();
+  let nextId = 0;
+  let onClosed: ((reply: Extract<WorkerReply, { type: "closed" }>) => void) | undefined;
+  let failure: Error | undefined;
+
+  const failAll = (err: Error): void => {
+    failure ??= err;
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+  };
+  const ready = new Promise<void>((resolveReady, rejectReady) => {
+    worker.on("message", (reply: WorkerReply) => {
+      switch (reply.type) {
+        case "ready": return resolveReady();
+        case "failed": return rejectReady(toError(reply.error));
+        case "closed": return onClosed?.(reply);
+        case "result": {
+          const p = pending.get(reply.id);
+          pending.delete(reply.id);
+          if (reply.error) p?.reject(toError(reply.error));
+          else p?.resolve(reply.rows ?? []);
+        }
+      }
+    });
+    worker.on("error", (err) => { rejectReady(err); failAll(err); });
+    worker.on("exit", (code) => {
+      openFolders.delete(folder);
+      const err = new Error(`embedded PostgreSQL worker exited (code ${code})`);
+      rejectReady(err);
+      failAll(err);
+    });
+  });
+  try {
+    await ready;
+  } catch (err) {
+    await worker.terminate();
+    throw err;
+  }
+
+  return {
+    query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[] }> {
+      if (failure) return Promise.reject(failure);
+      const id = nextId++;
+      return new Promise<{ rows: R[] }>((resolveQuery, rejectQuery) => {
+        pending.set(id, { resolve: (rows) => resolveQuery({ rows: rows as R[] }), reject: rejectQuery });
+        worker.postMessage({ type: "query", id, text, params } satisfies WorkerRequest);
+      });
+    },
+    async close(): Promise<void> {
+      if (failure) return;
+      const closed = new Promise<Extract<WorkerReply, { type: "closed" }>>((r) => { onClosed = r; });
+      worker.postMessage({ type: "close" } satisfies WorkerRequest);
+      const reply = await closed;
+      await worker.terminate();
+      if (reply.error) throw toError(reply.error);
+    },
+  };
+}
+
+function toError(e: WorkerError): Error {
+  return Object.assign(new Error(e.message), e.code ? { code: e.code } : {});
+}

@@ -1,0 +1,35 @@
+/**
+ * The worker side of `openEmbeddedPostgresInWorker`: owns the PGlite instance and answers
+ * queries posted by the main thread, one at a time, as PGlite itself would.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { openEmbeddedPostgres } from "./embedded-postgres.ts";
+import type { WorkerReply, WorkerRequest } from "./embedded-postgres-thread.ts";
+
+const port = parentPort;
+if (!port) throw new Error("embedded-postgres-worker must run as a worker thread");
+
+const { dataDir } = workerData as { dataDir: string };
+const post = (reply: WorkerReply): void => port.postMessage(reply);
+
+try {
+  const db = await openEmbeddedPostgres(dataDir);
+  port.on("message", (request: WorkerRequest) => {
+    if (request.type === "close") {
+      void db.close().then(() => post({ type: "closed" }), (err: unknown) => post({ type: "closed", error: describe(err) }));
+      return;
+    }
+    db.query(request.text, request.params).then(
+      (result) => post({ type: "result", id: request.id, rows: result.rows as Record<string, unknown>[] }),
+      (err: unknown) => post({ type: "result", id: request.id, error: describe(err) }),
+    );
+  });
+  post({ type: "ready" });
+} catch (err) {
+  post({ type: "failed", error: describe(err) });
+}
+
+function describe(err: unknown): { message: string; code?: string } {
+  const e = err as { message?: unknown; code?: unknown };
+  return { message: typeof e?.message === "string" ? e.message : String(err), ...(typeof e?.code === "string" ? { code: e.code } : {}) };
+}
