@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { defaultActions, type ActionRegistry } from "./actions/action-registry.ts";
 import { createOpenAiChatModel, LangChainReplyModel } from "./ai/langchain-reply-model.ts";
 import { OfflineReplyModel } from "./ai/offline-reply-model.ts";
+import { OPENAI_BASE_URL } from "./ai/openai-http.ts";
 import { OpenAiStreamReplyModel } from "./ai/openai-stream-reply-model.ts";
 import type { TurnOutcome } from "./ai/reply-events.ts";
 import type { ReplyModel } from "./ai/reply-model.ts";
@@ -148,9 +149,8 @@ function createReplyModel(config: Config, catalog: CharacterCatalog, log: Logger
     log.warn("=".repeat(72));
     return new OfflineReplyModel(catalog, config.model.offlineTokenMs);
   }
-  const baseUrl = config.model.baseUrl ?? "https://api.openai.com/v1";
-  log.info({ model: config.model.name, base_url: baseUrl, client: config.model.client }, "model configured");
+  log.info({ model: config.model.name, base_url: config.model.baseUrl ?? OPENAI_BASE_URL, client: config.model.client }, "model configured");
   return config.model.client === "langchain"
     ? new LangChainReplyModel(createOpenAiChatModel(config.model), config.model.name)
-    : new OpenAiStreamReplyModel({ ...config.model, baseUrl });
+    : new OpenAiStreamReplyModel(config.model);
 }

@@ -205,7 +205,7 @@ export class Conversation {
       }
       seq += 1;
       text += content;
-      lastChunkAt = performance.now();
+      if (interval > 0) lastChunkAt = performance.now();
       emit({ type: "chunk", reply_id, seq, content });
     };
     const flushPending = (): void => {

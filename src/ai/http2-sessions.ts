@@ -38,11 +38,6 @@ export class Http2Sessions {
     return stream;
   }
 
-  /** Open connections (for tests and metrics). */
-  get size(): number {
-    return this.#open.length;
-  }
-
   close(): void {
     for (const session of this.#open.splice(0)) session.close();
   }

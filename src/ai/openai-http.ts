@@ -12,9 +12,12 @@ import type { Readable } from "node:stream";
 import { createParser } from "eventsource-parser";
 import { Http2Sessions } from "./http2-sessions.ts";
 
+/** Where requests go when no base URL is configured. */
+export const OPENAI_BASE_URL = "https://api.openai.com/v1";
+
 export interface OpenAiEndpoint {
-  /** Including the version path, e.g. `https://api.openai.com/v1`. */
-  baseUrl: string;
+  /** Including the version path; OpenAI's own when absent. */
+  baseUrl: string | undefined;
   apiKey: string | undefined;
   /**
    * Multiplex every request over a few HTTP/2 connections (TLS with ALPN, or cleartext h2c with
@@ -57,7 +60,8 @@ export class OpenAiHttp {
   readonly #close: () => void;
 
   constructor(endpoint: OpenAiEndpoint) {
-    const base = new URL(endpoint.baseUrl.endsWith("/") ? endpoint.baseUrl : `${endpoint.baseUrl}/`);
+    const baseUrl = endpoint.baseUrl ?? OPENAI_BASE_URL;
+    const base = new URL(baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`);
     this.#headers = {
       "content-type": "application/json",
       accept: "application/json, text/event-stream",

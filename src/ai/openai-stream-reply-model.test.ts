@@ -162,6 +162,19 @@ describe("OpenAiStreamReplyModel when the endpoint misbehaves", () => {
     assert.deepEqual(seen, ["Half"]);
   });
 
+  test("a connection dropped mid-reply rejects after the text that arrived", async () => {
+    answer = (req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(`data: ${JSON.stringify(delta("Half"))}\n\n`);
+      setTimeout(() => req.socket.destroy(), 20);
+    };
+    const seen: string[] = [];
+    await assert.rejects(async () => {
+      for await (const d of model().stream([new HumanMessage("x")], new AbortController().signal)) seen.push(d.content);
+    });
+    assert.deepEqual(seen, ["Half"]);
+  });
+
   test("events split across network writes are joined", async () => {
     answer = (_req, res) => {
       res.writeHead(200, { "content-type": "text/event-stream" });

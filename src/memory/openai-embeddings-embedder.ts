@@ -32,7 +32,7 @@ export class OpenAIEmbeddingsEmbedder implements Embedder {
     }
     this.dimensions = options.dimensions;
     this.#model = options.model;
-    this.#http = new OpenAiHttp({ baseUrl: options.baseURL ?? "https://api.openai.com/v1", apiKey: options.apiKey, http2: options.http2 });
+    this.#http = new OpenAiHttp({ baseUrl: options.baseURL, apiKey: options.apiKey, http2: options.http2 });
   }
 
   async embed(texts: readonly string[], signal?: AbortSignal): Promise<number[][]> {

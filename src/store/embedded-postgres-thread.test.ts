@@ -40,5 +40,6 @@ describe("openEmbeddedPostgresInWorker", () => {
     const { rows } = await again.query<{ n: string }>("SELECT count(*)::text AS n FROM t");
     assert.equal(rows[0]!.n, "1", "the data was kept");
     await again.close();
+    await assert.rejects(again.query("SELECT 1"), /worker exited/, "a closed database refuses queries instead of hanging");
   });
 });

@@ -6,6 +6,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { resolve } from "node:path";
+import { claimFolder } from "./embedded-postgres.ts";
 import type { SqlClient } from "./sql.ts";
 
 export type WorkerRequest =
@@ -24,14 +25,11 @@ export interface EmbeddedPostgresThread extends SqlClient {
   close(): Promise<void>;
 }
 
-// One worker per folder in this process: PGlite takes no lock of its own, and the lock file names
-// the process, which a second worker of the same process would share.
-const openFolders = new Set<string>();
-
 export async function openEmbeddedPostgresInWorker(dataDir: string): Promise<EmbeddedPostgresThread> {
   const folder = resolve(dataDir);
-  if (openFolders.has(folder)) throw new Error(`embedded PostgreSQL: ${folder} is already open in this process`);
-  openFolders.add(folder);
+  // One worker per folder in this process: PGlite takes no lock of its own, and the lock file names
+  // the process, which a second worker of the same process would share.
+  const unclaim = claimFolder(folder);
   const worker = new Worker(new URL("./embedded-postgres-worker.ts", import.meta.url), { workerData: { dataDir: folder } });
   const pending = new Map<number, { resolve: (rows: Record<string, unknown>[]) => void; reject: (err: Error) => void }>();
   let nextId = 0;
@@ -59,7 +57,7 @@ export async function openEmbeddedPostgresInWorker(dataDir: string): Promise<Emb
     });
     worker.on("error", (err) => { rejectReady(err); failAll(err); });
     worker.on("exit", (code) => {
-      openFolders.delete(folder);
+      unclaim();
       const err = new Error(`embedded PostgreSQL worker exited (code ${code})`);
       rejectReady(err);
       failAll(err);

@@ -29,15 +29,12 @@ class LockedPGlite extends PGlite {
  */
 export async function openEmbeddedPostgres(dataDir: string): Promise<PGlite> {
   const folder = resolve(dataDir);
-  if (openFolders.has(folder)) {
-    throw new Error(`embedded PostgreSQL: ${folder} is already open in this process`);
-  }
-  openFolders.add(folder);
+  const unclaim = claimFolder(folder);
   let lockPath: string | undefined;
   const release = (): void => {
     if (lockPath !== undefined) removeOwnLock(lockPath);
     lockPath = undefined;
-    openFolders.delete(folder);
+    unclaim();
   };
   try {
     mkdirSync(folder, { recursive: true });
@@ -56,6 +53,19 @@ export async function openEmbeddedPostgres(dataDir: string): Promise<PGlite> {
     release();
     throw error;
   }
+}
+
+/**
+ * Marks a data folder as open in this thread; the returned function releases it. Throws if it is
+ * open already. (A worker thread has its own set: the one that starts the worker claims too.)
+ */
+export function claimFolder(dataDir: string): () => void {
+  const folder = resolve(dataDir);
+  if (openFolders.has(folder)) {
+    throw new Error(`embedded PostgreSQL: ${folder} is already open in this process`);
+  }
+  openFolders.add(folder);
+  return () => { openFolders.delete(folder); };
 }
 
 function takeLock(folder: string): string {
