@@ -185,3 +185,51 @@ describe("Conversation with hold-back", () => {
     assert.ok(events.some((e) => e.type === "end" && e.reason === "moderated"));
   });
 });
+
+describe("Conversation with long-term memory", () => {
+  /** The system message of each prompt the model received. */
+  const systemOf = (prompt: BaseMessage[]) => prompt[0]!.text;
+  const statuses = (events: ReplyEvent[]) => events.flatMap((e) => (e.type === "status" ? [e.status] : []));
+
+  it("uses memories looked up when the player joined, without searching on the chat", async () => {
+    const lookups: string[] = [];
+    const recallMemories = async (_user: string, text: string) => { lookups.push(text); return ["The player owns a horse named Thunderhoof."]; };
+    const { events, model, conversation } = setup(["Yes."], 2, { recallMemories });
+    conversation.lookAhead("u1");
+    await flush();
+    conversation.say("u1", "Remember my horse?");
+    await flush(); model.next();
+    await conversation.whenIdle();
+    assert.match(systemOf(model.prompts[0]!), /Thunderhoof/);
+    assert.ok(!statuses(events).includes("searching_memory"), "nothing to wait for");
+    assert.equal(lookups.length, 2, "one lookup on join, one after the turn for the next chat");
+    assert.match(lookups[1]!, /Remember my horse\?\nYes\./, "the next lookup is by the exchange just had");
+  });
+
+  it("a chat of a player with no answer yet waits for the lookup within the time box", async () => {
+    let answer: (m: string[]) => void = () => {};
+    const recallMemories = () => new Promise<string[]>((resolve) => { answer = resolve; });
+    const { events, model, conversation } = setup(["Aye."], 2, { recallMemories, memoryTimeoutMs: 1000 });
+    conversation.say("u1", "Who am I?");
+    await flush();
+    assert.deepEqual(statuses(events), ["searching_memory"]);
+    assert.equal(model.prompts.length, 0, "the model waits for the memories");
+    answer(["The player is a blacksmith."]);
+    await flush(); await flush(); model.next();
+    await conversation.whenIdle();
+    assert.match(systemOf(model.prompts[0]!), /blacksmith/);
+  });
+
+  it("a lookup that misses the time box is counted late and the reply goes on without it", async () => {
+    let late = 0;
+    const recallMemories = () => new Promise<string[]>(() => {});
+    const { model, conversation } = setup(["Hm."], 2, { recallMemories, memoryTimeoutMs: 10, onLateRecall: () => { late += 1; } });
+    conversation.say("u1", "Anything?");
+    await new Promise((r) => setTimeout(r, 30));
+    model.next();
+    await conversation.whenIdle();
+    assert.equal(late, 1);
+    assert.equal(model.prompts.length, 1);
+    await conversation.close("stopped");
+  });
+});

@@ -11,6 +11,7 @@ import { actionMessage, buildPrompt, characterMessage, playerMessage } from "./p
 import type { ReplyEvent, TurnOutcome } from "./reply-events.ts";
 import type { ReplyModel } from "./reply-model.ts";
 import { createModeratedStream, type BlocklistMatcher } from "../moderation/index.ts";
+import { MemoryLookahead, type RecallFn } from "../memory/memory-lookahead.ts";
 
 export interface ConversationLogger {
   warn(obj: object, msg: string): void;
@@ -34,8 +35,11 @@ export interface ConversationDeps {
   onTurnEnd?(outcome: TurnOutcome): void;
   /** Called when a chat arrives (with the blocked term when the rules stopped it); must not wait on I/O. */
   onChatReceived?(chat: { reply_id: string; user_id: string; content: string; received_at: number }, moderatedTerm?: string): void;
-  /** Long-term memory lookup; it gets `memoryTimeoutMs`, and a late answer is dropped. */
-  recallMemories?(userId: string, text: string, signal: AbortSignal): Promise<string[]>;
+  /**
+   * Long-term memory lookup, run ahead of each player's chats (see memory-lookahead.ts). A chat
+   * whose player has no answer yet waits for it up to `memoryTimeoutMs`, then goes on without.
+   */
+  recallMemories?: RecallFn;
   memoryTimeoutMs?: number;
   onLateRecall?(): void;
   /**
@@ -74,11 +78,33 @@ export class Conversation {
   #idle: Promise<void> = Promise.resolve();
   #closed = false;
   #draining = false;
+  readonly #memories: MemoryLookahead | null;
 
   constructor(deps: ConversationDeps) {
     this.#d = deps;
     this.#now = deps.now ?? Date.now;
     this.#newId = deps.newId ?? randomUUID;
+    this.#memories = deps.recallMemories
+      ? new MemoryLookahead({
+        recall: deps.recallMemories,
+        onError: (err, userId) => deps.log.warn({ err, user_id: userId, session_id: deps.sessionId }, "memory recall failed"),
+      })
+      : null;
+  }
+
+  /**
+   * A player is here: look up their memories now, by the conversation so far (or the character's
+   * opening words in a new session), so their first chat finds them ready.
+   */
+  lookAhead(userId: string): void {
+    const recent = this.#history.slice(-2).map((m) => m.text);
+    const character = this.#d.character;
+    this.#memories?.prepare(userId, recent.length > 0 ? recent.join("\n") : character.greeting ?? character.persona);
+  }
+
+  /** The player has left: their memories are not kept. */
+  forget(userId: string): void {
+    this.#memories?.forget(userId);
   }
 
   /** Loads the cached context once, so no turn waits on the cache afterwards. */
@@ -152,6 +178,7 @@ export class Conversation {
   /** Stops everything: the streaming reply and every queued chat end with `reason`. */
   close(reason: EndReason): Promise<void> {
     this.#closed = true;
+    this.#memories?.close();
     for (const t of this.#queue.splice(0)) {
       this.#d.emit({ type: "dequeued", reply_id: t.reply_id });
       this.#d.emit({ type: "end", reply_id: t.reply_id, full_content: "", reason });
@@ -267,6 +294,8 @@ export class Conversation {
     this.#history.push(...said);
     this.#trimHistory();
     this.#persistContext(said);
+    // The next chat of this player finds memories that match this exchange ready.
+    this.#memories?.prepare(turn.user_id, said.map((m) => m.text).join("\n"));
     this.#d.onTurnEnd?.({
       ...this.#outcome(turn, text, reason, usage,
         firstChunkAt === null ? null : firstChunkAt - turn.received_at,
@@ -275,32 +304,32 @@ export class Conversation {
     });
   }
 
-  /** Time-boxed: memories that arrive after the budget are dropped, so the first token never waits. */
+  /** Memories looked up ahead; only a player with none yet waits, within the time box. */
   async #recall(turn: Turn, signal: AbortSignal): Promise<string[]> {
-    const recall = this.#d.recallMemories;
-    if (!recall) return [];
+    const lookahead = this.#memories;
+    if (!lookahead) return [];
+    let found = lookahead.take(turn.user_id);
+    if (!found) {
+      lookahead.prepare(turn.user_id, turn.content);
+      found = lookahead.take(turn.user_id)!;
+    }
+    if (found.ready) return found.memories;
     this.#d.emit({ type: "status", status: "searching_memory", reply_id: turn.reply_id });
     // A plain timer, not AbortSignal.timeout/any: those can be collected before they fire.
-    const budget = new AbortController();
-    const stop = () => budget.abort();
-    signal.addEventListener("abort", stop, { once: true });
     let timer: NodeJS.Timeout | undefined;
+    let stop: (() => void) | undefined;
     const late = new Promise<null>((resolve) => {
-      timer = setTimeout(() => { resolve(null); budget.abort(); }, this.#d.memoryTimeoutMs ?? 50);
-      budget.signal.addEventListener("abort", () => resolve(null), { once: true });
-    });
-    const found = recall(turn.user_id, turn.content, budget.signal).catch((err: unknown) => {
-      if (!budget.signal.aborted) this.#d.log.warn({ err, reply_id: turn.reply_id }, "memory recall failed");
-      return [] as string[];
+      stop = () => resolve(null);
+      timer = setTimeout(stop, this.#d.memoryTimeoutMs ?? 50);
+      signal.addEventListener("abort", stop, { once: true });
     });
     try {
-      const result = await Promise.race([found, late]);
+      const result = await Promise.race([found.pending, late]);
       if (result === null && !signal.aborted) this.#d.onLateRecall?.();
       return result ?? [];
     } finally {
       clearTimeout(timer);
-      signal.removeEventListener("abort", stop);
-      budget.abort();
+      if (stop) signal.removeEventListener("abort", stop);
     }
   }
 

@@ -50,7 +50,9 @@ describe("ai_character room", () => {
     assert.equal(end.reason, "complete");
     assert.ok(end.usage && end.usage.output_tokens > 0, "usage is reported");
     const statuses = player.of("ai_status").filter((s) => s.reply_id === replyId).map((s) => s.status);
-    assert.deepEqual(statuses, ["searching_memory", "thinking", "streaming"]);
+    // searching_memory only when the lookup started on joining has not answered yet.
+    assert.deepEqual(statuses.filter((s) => s !== "searching_memory"), ["thinking", "streaming"]);
+    assert.ok(statuses.indexOf("searching_memory") <= 0);
     await player.leave();
   });
 

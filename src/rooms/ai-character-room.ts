@@ -216,6 +216,7 @@ export function createAiCharacterRoom(services: RoomServices) {
       }
       this.state.players.set(client.sessionId, new PlayerState({ user_id: userOf(client), joined_at: Date.now() }));
       this.#patchSoon();
+      this.conversation.lookAhead(userOf(client));
       this.#limits.set(client.sessionId, {
         chat: new TokenBucket(services.rateLimits.chat.burst, services.rateLimits.chat.perSecond),
         action: new TokenBucket(services.rateLimits.action.burst, services.rateLimits.action.perSecond),
@@ -252,6 +253,8 @@ export function createAiCharacterRoom(services: RoomServices) {
 
     onLeave(client: AuthedClient) {
       this.state.players.delete(client.sessionId);
+      const user = userOf(client);
+      if (!this.clients.some((c) => c !== client && userOf(c as AuthedClient) === user)) this.conversation.forget(user);
       this.#patchSoon();
       this.#limits.delete(client.sessionId);
       clearTimeout(this.#gates.get(client.sessionId)?.timer);
