@@ -12,6 +12,7 @@ import { CharacterCatalog } from "./characters/catalog.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import { BatchingMemoryWriter } from "./memory/batching-memory-writer.ts";
+import { BatchingRecall } from "./memory/batching-recall.ts";
 import { importanceOf } from "./memory/importance.ts";
 import { BlocklistMatcher, loadBlocklist } from "./moderation/index.ts";
 import { createMetrics, type Metrics } from "./ops/metrics.ts";
@@ -23,6 +24,13 @@ import { actionRecord, aiTurnRecord, userTurnRecord, type ReceivedChat, type Ses
 const MEMORY_WRITE_BATCH = 64;
 /** How long a finished turn may wait for others before its memory is written. */
 const MEMORY_WRITE_WAIT_MS = 100;
+/** Lookups sent together: one embeddings request and one statement for up to this many. */
+const MEMORY_RECALL_BATCH = 64;
+/**
+ * How long a lookup may wait for others. Lookups run ahead of the chats that use them, so this
+ * delays no reply; only a player's very first chat, sent within this time of joining, waits.
+ */
+const MEMORY_RECALL_WAIT_MS = 20;
 
 export type TurnListener = (session: SessionRef, outcome: TurnOutcome) => void;
 
@@ -76,6 +84,8 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     onError: (err, lost) => log.warn({ err, lost }, "memory write failed"),
   });
 
+  const memoryRecall = new BatchingRecall({ memory, maxBatch: MEMORY_RECALL_BATCH, maxWaitMs: MEMORY_RECALL_WAIT_MS });
+
   const turnListeners = new Set<TurnListener>();
   const turnEnded: TurnListener = (session, outcome) => {
     for (const listener of turnListeners) {
@@ -126,7 +136,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
       chatLog.record(actionRecord(session, { ...action, id: randomUUID(), at: Date.now() }));
     },
     async recallMemories(session, userId, text, signal) {
-      const found = await memory.recall({ user_id: userId, character_id: session.character_id, text, limit: config.memory.recallLimit }, signal);
+      const found = await memoryRecall.recall({ user_id: userId, character_id: session.character_id, text, limit: config.memory.recallLimit }, signal);
       return found.map((m) => m.content);
     },
     observeTurns(listener) {
@@ -134,6 +144,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
       return () => turnListeners.delete(listener);
     },
     close: once(async () => {
+      memoryRecall.close();
       await memoryWriter.close();
       await storage.close();
       model.close?.();

@@ -30,6 +30,8 @@ export interface LongTermMemory {
   /** Many at once: one embeddings request and few round trips. */
   rememberAll(entries: readonly MemoryEntry[], signal?: AbortSignal): Promise<void>;
   recall(query: MemoryQuery, signal?: AbortSignal): Promise<RecalledMemory[]>;
+  /** Many lookups at once: one embeddings request and one statement; answers in query order. */
+  recallAll(queries: readonly MemoryQuery[], signal?: AbortSignal): Promise<RecalledMemory[][]>;
   close(): Promise<void>;
 }
 

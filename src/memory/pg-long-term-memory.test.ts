@@ -86,6 +86,22 @@ function recallScenario(getSql: () => SqlClient, getTable: () => string): void {
     assert.deepEqual(merchant.map((m) => m.character_id), ["merchant"]);
   });
 
+  test("answers many lookups in one statement, each as its own recall would", async () => {
+    const queries = [
+      { user_id: "ada", character_id: "captain", text: "What is my cat called?", limit: 3 },
+      { user_id: "bob", character_id: "captain", text: "我最喜欢吃什么？", limit: 2 },
+      { user_id: "nobody \"quoted\" \\ {x,y}", character_id: "captain", text: "my cat", limit: 3 },
+      { user_id: "ada", character_id: "merchant", text: "my cat", limit: 0 },
+    ];
+    const all = await memory.recallAll(queries);
+    assert.equal(all.length, queries.length);
+    assert.deepEqual(all[0]!.map((m) => m.id), (await memory.recall(queries[0]!)).map((m) => m.id));
+    assert.match(all[1]![0]!.content, /饺子/);
+    assert.ok(all[1]!.every((m) => m.user_id === "bob"));
+    assert.deepEqual(all[2], [], "a player id with quotes, backslashes and braces is one unknown player");
+    assert.deepEqual(all[3], [], "a limit of 0 asks for nothing");
+  });
+
   test("recalls Chinese memories", async () => {
     const ada = await memory.recall({ user_id: "ada", character_id: "captain", text: "我最喜欢吃什么？", limit: 2 });
     assert.match(ada[0]!.content, /火锅/);
