@@ -35,12 +35,13 @@ export async function prepareServices(databaseUrl: string, redisUrl: string): Pr
   return null;
 }
 
-/** Empties what Parley keeps, so a run neither pays for nor benefits from earlier runs' rows. */
+/**
+ * Drops what Parley keeps, so a run neither pays for nor benefits from earlier runs' rows, and
+ * Parley creates its tables and indexes as the current code defines them.
+ */
 export async function emptyServiceTables(databaseUrl: string): Promise<void> {
   await withClient(databaseUrl, async (c) => {
-    const { rows } = await c.query<{ name: string }>(
-      "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('chat_logs', 'memories')");
-    if (rows.length > 0) await c.query(`TRUNCATE ${rows.map((r) => `"${r.name}"`).join(", ")}`);
+    await c.query("DROP TABLE IF EXISTS chat_logs, memories");
   });
 }
 

@@ -30,7 +30,7 @@ const MEMORY_RECALL_BATCH = 64;
  * How long a lookup may wait for others. Lookups run ahead of the chats that use them, so this
  * delays no reply; only a player's very first chat, sent within this time of joining, waits.
  */
-const MEMORY_RECALL_WAIT_MS = 20;
+const MEMORY_RECALL_WAIT_MS = 100;
 
 export type TurnListener = (session: SessionRef, outcome: TurnOutcome) => void;
 

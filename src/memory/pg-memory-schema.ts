@@ -14,6 +14,9 @@ export interface MemoryTableName {
   base: string;
 }
 
+/** HNSW graph settings for the memories index; see createMemoryIndexes for why. */
+export const HNSW = Object.freeze({ m: 8, efConstruction: 32 });
+
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 export function memoryTableName(table = "memories"): MemoryTableName {
@@ -50,9 +53,14 @@ export async function createMemoryIndexes(sql: SqlClient, options: Pick<MemoryTa
   await sql.query(
     `CREATE INDEX IF NOT EXISTS "${table.base}_user_character_idx" ON ${table.sql} (user_id, character_id)`,
   );
+  // Every finished turn inserts a memory, and the HNSW insert is most of what PostgreSQL spends on
+  // a turn: these settings cost a quarter of pgvector's defaults (m 16, ef_construction 64) per
+  // insert (BENCHMARKS.md). Recall filters by player and character, which the btree index above
+  // serves with exact distances; the graph is for players with very long histories, and recall
+  // re-ranks what it returns anyway.
   await sql.query(
     `CREATE INDEX IF NOT EXISTS "${table.base}_embedding_hnsw_idx" ON ${table.sql}
-      USING hnsw (embedding vector_cosine_ops)`,
+      USING hnsw (embedding vector_cosine_ops) WITH (m = ${HNSW.m}, ef_construction = ${HNSW.efConstruction})`,
   );
 }
 
