@@ -11,7 +11,12 @@ export type JournalEntry =
 
 interface JournalReply {
   reply_id: string;
-  chunks: AiChunkMessage[];
+  /**
+   * Chunk texts by seq (seq n at n - 1): a room keeps several replies of dozens of chunks, and a
+   * message object per chunk made this journal a third of a session's live heap, which every
+   * full garbage collection walks.
+   */
+  contents: string[];
   retract?: AiRetractMessage;
   end?: AiEndMessage;
 }
@@ -26,7 +31,7 @@ export class ReplyJournal {
 
   record(entry: JournalEntry): void {
     const reply = this.#replyFor(entry.message.reply_id);
-    if (entry.type === "ai_chunk") reply.chunks.push(entry.message);
+    if (entry.type === "ai_chunk") reply.contents[entry.message.seq - 1] = entry.message.content;
     else if (entry.type === "ai_retract") reply.retract = entry.message;
     else reply.end = entry.message;
   }
@@ -37,7 +42,7 @@ export class ReplyJournal {
 
   /** The highest seq journaled for a reply; 0 when none. */
   lastSeq(replyId: string): number {
-    return this.#replies.find((r) => r.reply_id === replyId)?.chunks.at(-1)?.seq ?? 0;
+    return this.#replies.find((r) => r.reply_id === replyId)?.contents.length ?? 0;
   }
 
   /** The newest reply's id, if any: a resuming player that knows no reply starts from there. */
@@ -55,7 +60,9 @@ export class ReplyJournal {
     const out: JournalEntry[] = [];
     for (const [i, reply] of this.#replies.slice(start).entries()) {
       const from = i === 0 ? lastSeq : 0;
-      for (const chunk of reply.chunks) if (chunk.seq > from) out.push({ type: "ai_chunk", message: chunk });
+      for (let seq = from + 1; seq <= reply.contents.length; seq++) {
+        out.push({ type: "ai_chunk", message: { reply_id: reply.reply_id, seq, content: reply.contents[seq - 1] ?? "" } });
+      }
       if (reply.retract) out.push({ type: "ai_retract", message: reply.retract });
       if (reply.end) out.push({ type: "ai_end", message: reply.end });
     }
@@ -71,7 +78,7 @@ export class ReplyJournal {
     if (last?.reply_id === replyId) return last;
     const found = this.#replies.find((r) => r.reply_id === replyId);
     if (found) return found;
-    const reply: JournalReply = { reply_id: replyId, chunks: [] };
+    const reply: JournalReply = { reply_id: replyId, contents: [] };
     this.#replies.push(reply);
     if (this.#replies.length > this.#maxReplies) this.#replies.shift();
     return reply;
