@@ -24,6 +24,7 @@ import { CLOCK_TICKS_PER_SECOND, MACHINE, ProcSampler, readProc, type ProcSample
 import { heapAfterGc } from "./inspector-heap.ts";
 import { emptyServiceTables, prepareServices, type Store } from "./bench-services.ts";
 import { measureWsBaseline, type WsBaseline } from "./ws-baseline.ts";
+import { bucketDelta, bucketQuantileMs, readOwnShare } from "./own-share.ts";
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -281,6 +282,8 @@ interface RunResult {
   processes: number;
   window: { from: number; to: number };
   bots: BotMetrics;
+  /** Parley's own share of the first chunk, from its /metrics histogram: bucket upper bounds, ms. */
+  ownShareMs: { p50: number | null; p95: number | null; p99: number | null };
   playersJoined: number;
   playersFailed: number;
   sessionsJoined: number;
@@ -315,7 +318,12 @@ async function runOnce(store: Store, tokensPerSecond: number, sessions: number):
     const bots = forkBots(endpoints, sessions, runId);
     const sampler = new ProcSampler([...parley.map((p) => p.child.pid!), sim.child.pid!, ...bots.map((b) => b.child.pid!), MACHINE]);
     const window = { from: startedAt + opts.rampMs, to: startedAt + opts.rampMs + opts.measureMs };
-    await sleep(window.to - Date.now() + 500);
+    const ports = parley.map((p) => p.port);
+    await sleep(window.from - Date.now());
+    const ownBefore = await readOwnShare(ports);
+    await sleep(window.to - Date.now());
+    const own = bucketDelta(ownBefore, await readOwnShare(ports));
+    await sleep(500);
     // Still connected: what the sessions keep alive, without the garbage RSS also counts.
     const loadedHeap = await parleyHeap(parley);
     const stopped = bots.map((b) => waitForReport(b.child, "stopped", 30000));
@@ -332,6 +340,7 @@ async function runOnce(store: Store, tokensPerSecond: number, sessions: number):
     return {
       store, tokensPerSecond, sessions, playersPerSession: opts.playersPerSession, processes: opts.processes, window,
       bots: metrics,
+      ownShareMs: { p50: bucketQuantileMs(own, 0.5), p95: bucketQuantileMs(own, 0.95), p99: bucketQuantileMs(own, 0.99) },
       playersJoined: reports.reduce((a, r) => a + (r?.playersJoined ?? 0), 0),
       playersFailed: reports.reduce((a, r) => a + (r?.playersFailed ?? 0), 0),
       sessionsJoined,
@@ -366,6 +375,7 @@ function toRow(r: RunResult): BenchRow {
     chatsPerSecond: m.chatsPerSecond,
     firstChunk: m.firstChunkMs,
     parleyShare: m.parleyShareMs,
+    ownShare: { p50: r.ownShareMs.p50 ?? NaN, p95: r.ownShareMs.p95 ?? NaN, p99: r.ownShareMs.p99 ?? NaN },
     chunkGapP99: m.chunkGapMs.p99,
     chunksPerSecond: m.chunksPerSecond,
     parleyCpu: r.parley?.cpuPercent ?? NaN,

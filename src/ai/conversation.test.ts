@@ -5,7 +5,7 @@ import type { Character } from "../characters/catalog.ts";
 import { InProcessContextWindow } from "../memory/in-process-context-window.ts";
 import { BlocklistMatcher } from "../moderation/index.ts";
 import { Conversation } from "./conversation.ts";
-import type { ReplyEvent } from "./reply-events.ts";
+import type { ReplyEvent, TurnOutcome } from "./reply-events.ts";
 import type { ModelDelta, ReplyModel } from "./reply-model.ts";
 
 const character: Character = {
@@ -231,5 +231,21 @@ describe("Conversation with long-term memory", () => {
     assert.equal(late, 1);
     assert.equal(model.prompts.length, 1);
     await conversation.close("stopped");
+  });
+});
+
+describe("Conversation timings", () => {
+  it("reports Parley's own share of the first chunk: its time less the model's time to the first token", async () => {
+    // Monotonic readings in call order: chat arrives, model request, first token, first chunk.
+    const readings = [1000, 1001.5, 1151.5, 1152];
+    const outcomes: TurnOutcome[] = [];
+    const { model, conversation } = setup(["Hi."], 2, {
+      monotonic: () => readings.shift() ?? 2000,
+      onTurnEnd: (o) => outcomes.push(o),
+    });
+    conversation.say("u1", "Hello");
+    await flush(); model.next();
+    await conversation.whenIdle();
+    assert.equal(outcomes[0]!.own_first_chunk_ms, 2, "1.5 ms before the request and 0.5 ms after the first token");
   });
 });

@@ -49,6 +49,8 @@ export interface ConversationDeps {
    */
   chunkIntervalMs?: number;
   now?: () => number;
+  /** Monotonic milliseconds, for Parley's own share of the first chunk. */
+  monotonic?: () => number;
   newId?: () => string;
 }
 
@@ -57,6 +59,8 @@ interface Turn {
   user_id: string;
   content: string;
   received_at: number;
+  /** On the monotonic clock. */
+  arrived: number;
 }
 
 interface ActiveReply {
@@ -71,6 +75,7 @@ export type SayResult =
 export class Conversation {
   readonly #d: ConversationDeps;
   readonly #now: () => number;
+  readonly #monotonic: () => number;
   readonly #newId: () => string;
   readonly #queue: Turn[] = [];
   #history: BaseMessage[] = [];
@@ -83,6 +88,7 @@ export class Conversation {
   constructor(deps: ConversationDeps) {
     this.#d = deps;
     this.#now = deps.now ?? Date.now;
+    this.#monotonic = deps.monotonic ?? (() => performance.now());
     this.#newId = deps.newId ?? randomUUID;
     this.#memories = deps.recallMemories
       ? new MemoryLookahead({
@@ -124,12 +130,12 @@ export class Conversation {
 
   say(userId: string, content: string): SayResult {
     if (this.#draining || this.#closed) return { ok: false, code: ERROR_CODES.shuttingDown };
-    const turn: Turn = { reply_id: this.#newId(), user_id: userId, content, received_at: this.#now() };
+    const turn: Turn = { reply_id: this.#newId(), user_id: userId, content, received_at: this.#now(), arrived: this.#monotonic() };
     const blocked = this.#d.moderation?.matcher.findFirst(content);
     this.#d.onChatReceived?.(turn, blocked?.term);
     if (blocked) {
       this.#d.onTurnEnd?.({
-        ...this.#outcome(turn, "", "moderated", undefined, null, null),
+        ...this.#outcome(turn, "", "moderated", undefined, null, null, null),
         moderation: { direction: "input", term: blocked.term },
       });
       return { ok: false, code: ERROR_CODES.moderated };
@@ -219,6 +225,7 @@ export class Conversation {
     let usage: Usage | undefined;
     let reason: EndReason = "complete";
     let firstChunkAt: number | null = null;
+    let ownFirstChunkMs: number | null = null;
     let moderation: TurnOutcome["moderation"];
     const filter = this.#d.moderation ? createModeratedStream(this.#d.moderation) : null;
     const interval = this.#d.chunkIntervalMs ?? 0;
@@ -228,6 +235,7 @@ export class Conversation {
     const emitChunk = (content: string): void => {
       if (seq === 0) {
         firstChunkAt = this.#now();
+        if (modelFirstTokenMono !== null) ownFirstChunkMs = this.#monotonic() - turn.arrived - (modelFirstTokenMono - requestedMono);
         emit({ type: "status", status: "streaming", reply_id });
       }
       seq += 1;
@@ -252,12 +260,17 @@ export class Conversation {
       pendingTimer = setTimeout(flushPending, wait);
     };
     const requestedAt = this.#now();
+    const requestedMono = this.#monotonic();
     let modelFirstTokenAt: number | null = null;
+    let modelFirstTokenMono: number | null = null;
     try {
       for await (const delta of this.#d.model.stream(prompt, signal)) {
         if (delta.usage) usage = delta.usage;
         if (!delta.content || signal.aborted) continue;
-        modelFirstTokenAt ??= this.#now();
+        if (modelFirstTokenAt === null) {
+          modelFirstTokenAt = this.#now();
+          modelFirstTokenMono = this.#monotonic();
+        }
         if (!filter) { send(delta.content); continue; }
         const { release, hit } = filter.push(delta.content);
         send(release);
@@ -299,7 +312,7 @@ export class Conversation {
     this.#d.onTurnEnd?.({
       ...this.#outcome(turn, text, reason, usage,
         firstChunkAt === null ? null : firstChunkAt - turn.received_at,
-        modelFirstTokenAt === null ? null : modelFirstTokenAt - requestedAt),
+        modelFirstTokenAt === null ? null : modelFirstTokenAt - requestedAt, ownFirstChunkMs),
       ...(moderation ? { moderation } : {}),
     });
   }
@@ -334,11 +347,11 @@ export class Conversation {
   }
 
   #outcome(turn: Turn, reply: string, reason: EndReason, usage: Usage | undefined,
-    firstChunkMs: number | null, modelFirstTokenMs: number | null): TurnOutcome {
+    firstChunkMs: number | null, modelFirstTokenMs: number | null, ownFirstChunkMs: number | null): TurnOutcome {
     return {
       reply_id: turn.reply_id, user_id: turn.user_id, user_content: turn.content, received_at: turn.received_at,
       reply_content: reply, reason, usage, model: this.#d.model.name,
-      first_chunk_ms: firstChunkMs, model_first_token_ms: modelFirstTokenMs, ended_at: this.#now(),
+      first_chunk_ms: firstChunkMs, model_first_token_ms: modelFirstTokenMs, own_first_chunk_ms: ownFirstChunkMs, ended_at: this.#now(),
     };
   }
 

@@ -25,6 +25,11 @@ export interface TurnOutcome {
   first_chunk_ms: number | null;
   /** Milliseconds from the model request to its first non-empty delta. */
   model_first_token_ms: number | null;
+  /**
+   * Parley's own part of first_chunk_ms: the rest once the model's time to its first token is
+   * taken out (memory, prompt, request, parsing, moderation, broadcast), on a monotonic clock.
+   */
+  own_first_chunk_ms: number | null;
   ended_at: number;
   /** Set when the content rules stopped this turn: the player's message, or the reply. */
   moderation?: { direction: "input" | "output"; term: string };

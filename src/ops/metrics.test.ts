@@ -6,7 +6,7 @@ import { createMetrics } from "./metrics.ts";
 function outcome(overrides: Partial<TurnOutcome> = {}): TurnOutcome {
   return {
     reply_id: "r1", user_id: "u1", user_content: "hello", received_at: 1_000, reply_content: "hi",
-    reason: "complete", model: "offline", first_chunk_ms: 3, model_first_token_ms: 2, ended_at: 1_750,
+    reason: "complete", model: "offline", first_chunk_ms: 3, model_first_token_ms: 2, own_first_chunk_ms: 0.8, ended_at: 1_750,
     usage: { input_tokens: 10, output_tokens: 7, total_tokens: 17 },
     ...overrides,
   };
@@ -15,7 +15,7 @@ function outcome(overrides: Partial<TurnOutcome> = {}): TurnOutcome {
 test("observeTurn records latencies, duration, reason and tokens", async () => {
   const metrics = createMetrics();
   metrics.observeTurn(outcome());
-  metrics.observeTurn(outcome({ reason: "stopped", first_chunk_ms: null, model_first_token_ms: null, usage: undefined }));
+  metrics.observeTurn(outcome({ reason: "stopped", first_chunk_ms: null, model_first_token_ms: null, own_first_chunk_ms: null, usage: undefined }));
   const text = await metrics.render();
 
   assert.match(text, /^parley_first_chunk_seconds_count 1$/m);
@@ -23,6 +23,9 @@ test("observeTurn records latencies, duration, reason and tokens", async () => {
   assert.match(text, /^parley_first_chunk_seconds_bucket\{le="0\.0025"\} 0$/m);
   assert.match(text, /^parley_first_chunk_seconds_bucket\{le="0\.005"\} 1$/m);
   assert.match(text, /^parley_model_first_token_seconds_sum 0\.002$/m);
+  assert.match(text, /^parley_first_chunk_own_seconds_count 1$/m);
+  assert.match(text, /^parley_first_chunk_own_seconds_bucket\{le="0\.0005"\} 0$/m);
+  assert.match(text, /^parley_first_chunk_own_seconds_bucket\{le="0\.001"\} 1$/m);
   assert.match(text, /^parley_reply_duration_seconds_sum\{reason="complete"\} 0\.75$/m);
   assert.match(text, /^parley_reply_duration_seconds_count\{reason="stopped"\} 1$/m);
   assert.match(text, /^parley_replies_total\{reason="complete"\} 1$/m);

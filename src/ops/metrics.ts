@@ -5,6 +5,8 @@ import type { EndReason, ErrorCode } from "../protocol/messages.ts";
 
 /** Parley's own latencies are milliseconds; the top buckets catch a slow model's first token. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2];
+/** Parley's own share of a first chunk is a millisecond or less when all is well. */
+export const OWN_SHARE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 /** A whole reply streams for seconds, so its duration needs buckets well past 2 s. */
 const REPLY_BUCKETS = [0.0005, 0.005, 0.05, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120];
 
@@ -63,6 +65,11 @@ export function createMetrics(): Metrics {
     help: "Time from the model request to its first non-empty token",
     buckets: LATENCY_BUCKETS, registers,
   });
+  const ownFirstChunk = new Histogram({
+    name: "parley_first_chunk_own_seconds",
+    help: "Parley's own part of the time to the first ai_chunk: the rest once the model's time to its first token is taken out",
+    buckets: OWN_SHARE_BUCKETS, registers,
+  });
   const replyDuration = new Histogram({
     name: "parley_reply_duration_seconds",
     help: "Time from a chat arriving to the end of its reply",
@@ -113,6 +120,7 @@ export function createMetrics(): Metrics {
     observeTurn(outcome) {
       if (outcome.first_chunk_ms !== null) firstChunk.observe(outcome.first_chunk_ms / 1000);
       if (outcome.model_first_token_ms !== null) modelFirstToken.observe(outcome.model_first_token_ms / 1000);
+      if (outcome.own_first_chunk_ms !== null) ownFirstChunk.observe(Math.max(0, outcome.own_first_chunk_ms) / 1000);
       const reason: EndReason = outcome.reason;
       replyDuration.observe({ reason }, Math.max(0, outcome.ended_at - outcome.received_at) / 1000);
       replies.inc({ reason });
