@@ -5,7 +5,7 @@
  * prints one row; a bare WebSocket round trip on the same machine is the baseline.
  *
  *   npm run bench -- [--sessions 100,500,1000] [--tokens-per-second 20,80] [--stores embedded,services] [--measure-seconds 20]
- *                    [--ramp-seconds 10] [--players-per-session 1] [--processes 1] [--model-http2] [--env KEY=VALUE ...]
+ *                    [--ramp-seconds 10] [--players-per-session 1] [--processes 1] [--model-http2] [--env KEY=VALUE ...] [--node-arg FLAG ...]
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -46,6 +46,7 @@ const { values } = parseArgs({
     "redis-url": { type: "string", default: "redis://127.0.0.1:6379" },
     "model-http2": { type: "boolean", default: false },
     env: { type: "string", multiple: true, default: [] },
+    "node-arg": { type: "string", multiple: true, default: [] },
     baseline: { type: "boolean", default: true },
     "keep-samples": { type: "boolean", default: false },
     out: { type: "string", default: ".bench" },
@@ -89,6 +90,7 @@ const opts = {
     return store as Store;
   }),
   modelHttp2: values["model-http2"],
+  nodeArgs: values["node-arg"],
   extraEnv: Object.fromEntries(values.env.map((kv) => {
     const at = kv.indexOf("=");
     if (at < 1) throw new Error(`--env wants KEY=VALUE (got "${kv}")`);
@@ -172,7 +174,7 @@ async function startParley(simUrl: string, runId: string, store: Store): Promise
     const dataDir = join(dataRoot, `${runId}-p${i}`);
     // The inspector is how the live heap is read after a forced collection; idle, it costs nothing.
     const child = track(spawnTs(here("../src/index.ts"), [], parleyEnv(port, simUrl, opts.processes, dataDir, store), root,
-      [`--inspect=127.0.0.1:${inspectorPort}`]));
+      [`--inspect=127.0.0.1:${inspectorPort}`, ...opts.nodeArgs]));
     child.stdout?.resume();
     started.push({ child, port, inspectorPort, stderr: tailStderr(child) });
   }
