@@ -28,9 +28,10 @@ const MEMORY_WRITE_WAIT_MS = 100;
 const MEMORY_RECALL_BATCH = 64;
 /**
  * How long a lookup may wait for others. Lookups run ahead of the chats that use them, so this
- * delays no reply; only a player's very first chat, sent within this time of joining, waits.
+ * delays no reply, except a chat sent right after its player joined: that one waits for the
+ * lookup, so the wait plus the lookup must fit well inside MEMORY_TIMEOUT_MS (50 ms).
  */
-const MEMORY_RECALL_WAIT_MS = 100;
+const MEMORY_RECALL_WAIT_MS = 20;
 
 export type TurnListener = (session: SessionRef, outcome: TurnOutcome) => void;
 

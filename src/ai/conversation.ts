@@ -226,6 +226,9 @@ export class Conversation {
     let reason: EndReason = "complete";
     let firstChunkAt: number | null = null;
     let ownFirstChunkMs: number | null = null;
+    // Monotonic readings for Parley's own share: the model request and the model's first token.
+    let requestedMono = 0;
+    let modelFirstTokenMono: number | null = null;
     let moderation: TurnOutcome["moderation"];
     const filter = this.#d.moderation ? createModeratedStream(this.#d.moderation) : null;
     const interval = this.#d.chunkIntervalMs ?? 0;
@@ -260,9 +263,8 @@ export class Conversation {
       pendingTimer = setTimeout(flushPending, wait);
     };
     const requestedAt = this.#now();
-    const requestedMono = this.#monotonic();
+    requestedMono = this.#monotonic();
     let modelFirstTokenAt: number | null = null;
-    let modelFirstTokenMono: number | null = null;
     try {
       for await (const delta of this.#d.model.stream(prompt, signal)) {
         if (delta.usage) usage = delta.usage;
