@@ -36,6 +36,7 @@ export function createServer(services: Services) {
     onChatReceived: services.chatReceived,
     onAction: services.actionTaken,
     recallMemories: services.recallMemories,
+    hurryRecall: services.hurryRecall,
     memoryTimeoutMs: config.memory.timeoutMs,
     onLateRecall: () => metrics.countLateRecall(),
     chunkIntervalMs: config.chunkIntervalMs,

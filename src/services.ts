@@ -28,10 +28,10 @@ const MEMORY_WRITE_WAIT_MS = 100;
 const MEMORY_RECALL_BATCH = 64;
 /**
  * How long a lookup may wait for others. Lookups run ahead of the chats that use them, so this
- * delays no reply, except a chat sent right after its player joined: that one waits for the
- * lookup, so the wait plus the lookup must fit well inside MEMORY_TIMEOUT_MS (50 ms).
+ * delays no reply; a chat that does wait for one (sent right after its player joined) sends the
+ * waiting batch at once (`hurryRecall`).
  */
-const MEMORY_RECALL_WAIT_MS = 20;
+const MEMORY_RECALL_WAIT_MS = 100;
 
 export type TurnListener = (session: SessionRef, outcome: TurnOutcome) => void;
 
@@ -54,6 +54,8 @@ export interface Services {
   actionTaken(session: SessionRef, action: { user_id: string; action_id: string; target_id?: string; heard: string }): void;
   /** Memories of this player, as lines for the prompt. */
   recallMemories(session: SessionRef, userId: string, text: string, signal: AbortSignal): Promise<string[]>;
+  /** A chat waits for a memory lookup: the lookups waiting for a batch go now. */
+  hurryRecall(): void;
   /** Listens to every finished turn (persistence, metrics, tests); returns the unsubscribe. */
   observeTurns(listener: TurnListener): () => void;
   /** Tells every turn listener; the rooms call it. */
@@ -139,6 +141,9 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     async recallMemories(session, userId, text, signal) {
       const found = await memoryRecall.recall({ user_id: userId, character_id: session.character_id, text, limit: config.memory.recallLimit }, signal);
       return found.map((m) => m.content);
+    },
+    hurryRecall() {
+      memoryRecall.flush();
     },
     observeTurns(listener) {
       turnListeners.add(listener);

@@ -209,10 +209,12 @@ describe("Conversation with long-term memory", () => {
   it("a chat of a player with no answer yet waits for the lookup within the time box", async () => {
     let answer: (m: string[]) => void = () => {};
     const recallMemories = () => new Promise<string[]>((resolve) => { answer = resolve; });
-    const { events, model, conversation } = setup(["Aye."], 2, { recallMemories, memoryTimeoutMs: 1000 });
+    let hurried = 0;
+    const { events, model, conversation } = setup(["Aye."], 2, { recallMemories, memoryTimeoutMs: 1000, hurryRecall: () => { hurried += 1; } });
     conversation.say("u1", "Who am I?");
     await flush();
     assert.deepEqual(statuses(events), ["searching_memory"]);
+    assert.equal(hurried, 1, "the lookup it waits for is not held back for a batch");
     assert.equal(model.prompts.length, 0, "the model waits for the memories");
     answer(["The player is a blacksmith."]);
     await flush(); await flush(); model.next();

@@ -41,6 +41,8 @@ export interface ConversationDeps {
    */
   recallMemories?: RecallFn;
   memoryTimeoutMs?: number;
+  /** A chat is waiting for its player's lookup: lookups held back to be batched should go now. */
+  hurryRecall?(): void;
   onLateRecall?(): void;
   /**
    * 0: one chunk per model token. Above 0: after the first chunk (always sent at once), tokens that
@@ -329,6 +331,7 @@ export class Conversation {
       found = lookahead.take(turn.user_id)!;
     }
     if (found.ready) return found.memories;
+    this.#d.hurryRecall?.();
     this.#d.emit({ type: "status", status: "searching_memory", reply_id: turn.reply_id });
     // A plain timer, not AbortSignal.timeout/any: those can be collected before they fire.
     let timer: NodeJS.Timeout | undefined;

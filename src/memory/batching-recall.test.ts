@@ -38,6 +38,15 @@ describe("BatchingRecall", () => {
     assert.deepEqual(batches, [["a", "b"]]);
   });
 
+  it("sends what waits at once when flushed", async () => {
+    const { batches, memory } = fakeStore();
+    const recall = new BatchingRecall({ memory, maxBatch: 10, maxWaitMs: 60_000 });
+    const waiting = recall.recall(query("hurried"));
+    recall.flush();
+    assert.equal((await waiting)[0]!.content, "memory of hurried");
+    assert.deepEqual(batches, [["hurried"]]);
+  });
+
   it("drops an aborted lookup from its batch and fails only that one", async () => {
     const { batches, memory } = fakeStore();
     const recall = new BatchingRecall({ memory, maxBatch: 10, maxWaitMs: 10 });

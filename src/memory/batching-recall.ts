@@ -50,6 +50,11 @@ export class BatchingRecall {
     });
   }
 
+  /** Sends the lookups waiting for a batch now: a chat is waiting for one of them. */
+  flush(): void {
+    this.#sendNow();
+  }
+
   /** Lookups still waiting fail; takes no more. */
   close(): void {
     this.#closed = true;

@@ -45,6 +45,8 @@ export interface RoomServices {
   onAction?(session: SessionRef, action: { user_id: string; action_id: string; target_id?: string; heard: string }): void;
   recallMemories?(session: SessionRef, userId: string, text: string, signal: AbortSignal): Promise<string[]>;
   memoryTimeoutMs?: number;
+  /** See ConversationDeps.hurryRecall. */
+  hurryRecall?(): void;
   onLateRecall?(): void;
   /** See ConversationDeps.chunkIntervalMs. */
   chunkIntervalMs?: number;
@@ -203,6 +205,7 @@ export function createAiCharacterRoom(services: RoomServices) {
         onChatReceived: (chat, term) => services.onChatReceived?.(session, chat, term),
         recallMemories: recall && ((userId, text, signal) => recall(session, userId, text, signal)),
         memoryTimeoutMs: services.memoryTimeoutMs,
+        hurryRecall: services.hurryRecall,
         onLateRecall: services.onLateRecall,
         chunkIntervalMs: services.chunkIntervalMs,
       });
