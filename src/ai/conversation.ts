@@ -312,7 +312,7 @@ export class Conversation {
     this.#trimHistory();
     this.#persistContext(said);
     // The next chat of this player finds memories that match this exchange ready.
-    this.#memories?.prepare(turn.user_id, said.map((m) => m.text).join("\n"));
+    this.#memories?.refresh(turn.user_id, said.map((m) => m.text).join("\n"));
     this.#d.onTurnEnd?.({
       ...this.#outcome(turn, text, reason, usage,
         firstChunkAt === null ? null : firstChunkAt - turn.received_at,

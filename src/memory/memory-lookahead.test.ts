@@ -76,11 +76,17 @@ describe("MemoryLookahead", () => {
     assert.equal(ahead.take("u3"), null);
   });
 
-  it("forgets a player who left", () => {
-    const { recall } = manualRecall();
+  it("forgets a player who left, and a turn that ends after does not bring them back", () => {
+    const { calls, recall } = manualRecall();
     const ahead = new MemoryLookahead({ recall });
     ahead.prepare("u1", "hello");
     ahead.forget("u1");
     assert.equal(ahead.take("u1"), null);
+    ahead.refresh("u1", "their last exchange");
+    assert.equal(ahead.take("u1"), null);
+    assert.equal(calls.length, 1);
+    ahead.prepare("u2", "hi");
+    ahead.refresh("u2", "an exchange");
+    assert.equal(calls.at(-1)!.text, "an exchange", "a player still here is looked up again");
   });
 });

@@ -76,6 +76,11 @@ export class MemoryLookahead {
     player.pending = lookup;
   }
 
+  /** `prepare`, for a player still here (prepared, not forgotten): a turn can end after its player left. */
+  refresh(userId: string, text: string): void {
+    if (this.#players.has(userId)) this.prepare(userId, text);
+  }
+
   /**
    * What a chat of this player uses: the newest answer if one has landed, else an older one, else
    * the lookup in flight (null when none was ever prepared).
