@@ -222,6 +222,22 @@ describe("Conversation with long-term memory", () => {
     assert.match(systemOf(model.prompts[0]!), /blacksmith/);
   });
 
+  it("a store that fails the lookup costs the memories, not the reply, and is logged", async () => {
+    const warnings: string[] = [];
+    const recallMemories = () => Promise.reject(new Error("database gone"));
+    const log = { warn: (_o: object, msg: string) => { warnings.push(msg); }, error() {} };
+    const { events, model, conversation } = setup(["Still here."], 2, { recallMemories, log });
+    conversation.lookAhead("u1");
+    await flush();
+    conversation.say("u1", "Anyone there?");
+    await flush(); model.next();
+    await conversation.whenIdle();
+    const end = events.find((e) => e.type === "end");
+    assert.equal(end?.type === "end" && end.full_content, "Still here.");
+    assert.equal(end?.type === "end" && end.reason, "complete");
+    assert.ok(warnings.includes("memory recall failed"));
+  });
+
   it("a lookup that misses the time box is counted late and the reply goes on without it", async () => {
     let late = 0;
     const recallMemories = () => new Promise<string[]>(() => {});

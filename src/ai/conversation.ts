@@ -51,7 +51,7 @@ export interface ConversationDeps {
    */
   chunkIntervalMs?: number;
   now?: () => number;
-  /** Monotonic milliseconds, for Parley's own share of the first chunk. */
+  /** Monotonic milliseconds, for the turn's timings (first chunk, model first token, Parley's own share). */
   monotonic?: () => number;
   newId?: () => string;
 }
@@ -137,7 +137,7 @@ export class Conversation {
     this.#d.onChatReceived?.(turn, blocked?.term);
     if (blocked) {
       this.#d.onTurnEnd?.({
-        ...this.#outcome(turn, "", "moderated", undefined, null, null, null),
+        ...this.#outcome(turn, "", "moderated", undefined, null, null),
         moderation: { direction: "input", term: blocked.term },
       });
       return { ok: false, code: ERROR_CODES.moderated };
@@ -227,10 +227,6 @@ export class Conversation {
     let usage: Usage | undefined;
     let reason: EndReason = "complete";
     let firstChunkAt: number | null = null;
-    let ownFirstChunkMs: number | null = null;
-    // Monotonic readings for Parley's own share: the model request and the model's first token.
-    let requestedMono = 0;
-    let modelFirstTokenMono: number | null = null;
     let moderation: TurnOutcome["moderation"];
     const filter = this.#d.moderation ? createModeratedStream(this.#d.moderation) : null;
     const interval = this.#d.chunkIntervalMs ?? 0;
@@ -239,13 +235,12 @@ export class Conversation {
     let pendingTimer: NodeJS.Timeout | undefined;
     const emitChunk = (content: string): void => {
       if (seq === 0) {
-        firstChunkAt = this.#now();
-        if (modelFirstTokenMono !== null) ownFirstChunkMs = this.#monotonic() - turn.arrived - (modelFirstTokenMono - requestedMono);
+        firstChunkAt = this.#monotonic();
         emit({ type: "status", status: "streaming", reply_id });
       }
       seq += 1;
       text += content;
-      if (interval > 0) lastChunkAt = performance.now();
+      if (interval > 0) lastChunkAt = this.#monotonic();
       emit({ type: "chunk", reply_id, seq, content });
     };
     const flushPending = (): void => {
@@ -260,21 +255,17 @@ export class Conversation {
       if (interval <= 0 || seq === 0) return emitChunk(content);
       pending += content;
       if (pendingTimer) return;
-      const wait = lastChunkAt + interval - performance.now();
+      const wait = lastChunkAt + interval - this.#monotonic();
       if (wait <= 0) return flushPending();
       pendingTimer = setTimeout(flushPending, wait);
     };
-    const requestedAt = this.#now();
-    requestedMono = this.#monotonic();
+    const requestedAt = this.#monotonic();
     let modelFirstTokenAt: number | null = null;
     try {
       for await (const delta of this.#d.model.stream(prompt, signal)) {
         if (delta.usage) usage = delta.usage;
         if (!delta.content || signal.aborted) continue;
-        if (modelFirstTokenAt === null) {
-          modelFirstTokenAt = this.#now();
-          modelFirstTokenMono = this.#monotonic();
-        }
+        modelFirstTokenAt ??= this.#monotonic();
         if (!filter) { send(delta.content); continue; }
         const { release, hit } = filter.push(delta.content);
         send(release);
@@ -315,8 +306,8 @@ export class Conversation {
     this.#memories?.refresh(turn.user_id, said.map((m) => m.text).join("\n"));
     this.#d.onTurnEnd?.({
       ...this.#outcome(turn, text, reason, usage,
-        firstChunkAt === null ? null : firstChunkAt - turn.received_at,
-        modelFirstTokenAt === null ? null : modelFirstTokenAt - requestedAt, ownFirstChunkMs),
+        firstChunkAt === null ? null : firstChunkAt - turn.arrived,
+        modelFirstTokenAt === null ? null : modelFirstTokenAt - requestedAt),
       ...(moderation ? { moderation } : {}),
     });
   }
@@ -352,11 +343,11 @@ export class Conversation {
   }
 
   #outcome(turn: Turn, reply: string, reason: EndReason, usage: Usage | undefined,
-    firstChunkMs: number | null, modelFirstTokenMs: number | null, ownFirstChunkMs: number | null): TurnOutcome {
+    firstChunkMs: number | null, modelFirstTokenMs: number | null): TurnOutcome {
     return {
       reply_id: turn.reply_id, user_id: turn.user_id, user_content: turn.content, received_at: turn.received_at,
       reply_content: reply, reason, usage, model: this.#d.model.name,
-      first_chunk_ms: firstChunkMs, model_first_token_ms: modelFirstTokenMs, own_first_chunk_ms: ownFirstChunkMs, ended_at: this.#now(),
+      first_chunk_ms: firstChunkMs, model_first_token_ms: modelFirstTokenMs, own_first_chunk_ms: firstChunkMs !== null && modelFirstTokenMs !== null ? firstChunkMs - modelFirstTokenMs : null, ended_at: this.#now(),
     };
   }
 

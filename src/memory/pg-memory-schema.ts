@@ -15,7 +15,7 @@ export interface MemoryTableName {
 }
 
 /** HNSW graph settings for the memories index; see createMemoryIndexes for why. */
-export const HNSW = Object.freeze({ m: 8, efConstruction: 32 });
+const HNSW = Object.freeze({ m: 8, efConstruction: 32 });
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
