@@ -19,7 +19,7 @@ import { aggregate, type BotMetrics } from "./bench-metrics.ts";
 import { formatTable, type BenchRow } from "./bench-table.ts";
 import type { BotDriverConfig, BotDriverReport } from "./bot-driver.ts";
 import type { BotSample } from "./bot-samples.ts";
-import { freePort, spawnTs, stopChild, tailStderr, waitForHttp, waitForLine } from "./child-processes.ts";
+import { freePorts, spawnTs, stopChild, tailStderr, waitForHttp, waitForLine } from "./child-processes.ts";
 import { CLOCK_TICKS_PER_SECOND, MACHINE, ProcSampler, readProc, type ProcSample, type ProcSummary } from "./proc-stats.ts";
 import { heapAfterGc } from "./inspector-heap.ts";
 import { emptyServiceTables, prepareServices, type Store } from "./bench-services.ts";
@@ -168,9 +168,10 @@ async function startSim(tokensPerSecond: number): Promise<{ child: ChildProcess;
 
 async function startParley(simUrl: string, runId: string, store: Store): Promise<ParleyProcess[]> {
   const started: ParleyProcess[] = [];
+  const ports = await freePorts(opts.processes * 2);
   for (let i = 0; i < opts.processes; i++) {
-    const port = await freePort();
-    const inspectorPort = await freePort();
+    const port = ports[2 * i]!;
+    const inspectorPort = ports[2 * i + 1]!;
     const dataDir = join(dataRoot, `${runId}-p${i}`);
     // The inspector is how the live heap is read after a forced collection; idle, it costs nothing.
     const child = track(spawnTs(here("../src/index.ts"), [], parleyEnv(port, simUrl, opts.processes, dataDir, store), root,
