@@ -6,6 +6,7 @@
  *
  *   npm run bench -- [--sessions 100,500,1000] [--tokens-per-second 20,80] [--stores embedded,services] [--measure-seconds 20]
  *                    [--ramp-seconds 10] [--players-per-session 1] [--processes 1] [--model-http2] [--env KEY=VALUE ...] [--node-arg FLAG ...]
+ *                    [--cpu-profile]  (profiles of every process over the measured window, for Chrome DevTools)
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -21,7 +22,7 @@ import type { BotDriverConfig, BotDriverReport } from "./bot-driver.ts";
 import type { BotSample } from "./bot-samples.ts";
 import { freePorts, spawnTs, stopChild, tailStderr, waitForHttp, waitForLine } from "./child-processes.ts";
 import { CLOCK_TICKS_PER_SECOND, MACHINE, ProcSampler, readProc, type ProcSample, type ProcSummary } from "./proc-stats.ts";
-import { heapAfterGc } from "./inspector-heap.ts";
+import { heapAfterGc, startCpuProfile } from "./inspector.ts";
 import { emptyServiceTables, prepareServices, type Store } from "./bench-services.ts";
 import { measureWsBaseline, type WsBaseline } from "./ws-baseline.ts";
 import { bucketDelta, bucketQuantileMs, readOwnShare } from "./own-share.ts";
@@ -49,6 +50,7 @@ const { values } = parseArgs({
     "node-arg": { type: "string", multiple: true, default: [] },
     baseline: { type: "boolean", default: true },
     "keep-samples": { type: "boolean", default: false },
+    "cpu-profile": { type: "boolean", default: false },
     out: { type: "string", default: ".bench" },
     help: { type: "boolean", short: "h", default: false },
   },
@@ -150,20 +152,21 @@ function parleyEnv(port: number, simUrl: string, processes: number, dataDir: str
   return { ...env, ...opts.extraEnv };
 }
 
-async function startSim(tokensPerSecond: number): Promise<{ child: ChildProcess; url: string }> {
+async function startSim(tokensPerSecond: number): Promise<{ child: ChildProcess; url: string; inspectorPort: number }> {
+  const [inspectorPort] = await freePorts(1);
   const child = spawnTs(here("./sim-openai/main.ts"), [
     "--port", "0", "--quiet",
     "--first-token-ms", String(opts.firstTokenMs),
     "--tokens-per-second", String(tokensPerSecond),
     "--reply-tokens", String(opts.replyTokens),
     ...(opts.modelHttp2 ? ["--http2"] : []),
-  ], {}, root);
+  ], {}, root, [`--inspect=127.0.0.1:${inspectorPort}`]);
   track(child);
   const stderr = tailStderr(child);
   const url = await waitForLine(child, (l) => l.startsWith("http"), 20000, "sim-openai").catch((err: Error) => {
     throw new Error(`${err.message}\n${stderr()}`);
   });
-  return { child, url };
+  return { child, url, inspectorPort: inspectorPort! };
 }
 
 async function startParley(simUrl: string, runId: string, store: Store): Promise<ParleyProcess[]> {
@@ -192,9 +195,12 @@ async function startParley(simUrl: string, runId: string, store: Store): Promise
   return started;
 }
 
-function forkBots(endpoints: string[], sessions: number, runId: string): { child: ChildProcess; out: string; config: BotDriverConfig }[] {
+interface BotProcess { child: ChildProcess; out: string; inspectorPort: number }
+
+async function forkBots(endpoints: string[], sessions: number, runId: string): Promise<BotProcess[]> {
   const count = Math.min(opts.botProcesses, sessions);
-  const bots = [];
+  const inspectorPorts = await freePorts(count);
+  const bots: BotProcess[] = [];
   let first = 0;
   for (let i = 0; i < count; i++) {
     const mine = Math.floor(sessions / count) + (i < sessions % count ? 1 : 0);
@@ -209,13 +215,25 @@ function forkBots(endpoints: string[], sessions: number, runId: string): { child
       // Without Node's built-in WebSocket the SDK uses the `ws` package, as a native game client
       // would use its platform's socket: undici's WebSocket costs the bots several times the CPU
       // per frame and stalled joins, making the bots the limit instead of Parley.
-      execArgv: ["--import", "tsx", "--no-experimental-websocket"], cwd: root, stdio: ["ignore", "inherit", "inherit", "ipc"],
+      execArgv: ["--import", "tsx", "--no-experimental-websocket", `--inspect=127.0.0.1:${inspectorPorts[i]}`], cwd: root, stdio: ["ignore", "inherit", "inherit", "ipc"],
       env: { ...process.env, PARLEY_BOT_CONFIG: JSON.stringify(config) },
     });
-    bots.push({ child: track(child), out: config.out, config });
+    bots.push({ child: track(child), out: config.out, inspectorPort: inspectorPorts[i]! });
     first += mine;
   }
   return bots;
+}
+
+/** Each process's CPU profile over the measured window, read as `.cpuprofile` by Chrome DevTools. */
+async function startProfiles(targets: { name: string; inspectorPort: number }[]) {
+  return Promise.all(targets.map(async (t) => ({ name: t.name, stop: await startCpuProfile(t.inspectorPort) })));
+}
+
+async function writeProfiles(profiles: { name: string; stop: () => Promise<unknown> }[], runId: string): Promise<void> {
+  const dir = join(outDir, `profiles-${stamp}`);
+  mkdirSync(dir, { recursive: true });
+  for (const p of profiles) writeFileSync(join(dir, `${runId}-${p.name}.cpuprofile`), JSON.stringify(await p.stop()));
+  console.log(`  CPU profiles: ${dir}`);
 }
 
 function waitForReport(child: ChildProcess, type: BotDriverReport["type"], timeoutMs: number): Promise<BotDriverReport | null> {
@@ -318,14 +336,21 @@ async function runOnce(store: Store, tokensPerSecond: number, sessions: number):
     const idleHeap = await parleyHeap(parley);
     const endpoints = parley.map((p) => `ws://127.0.0.1:${p.port}`);
     const startedAt = Date.now();
-    const bots = forkBots(endpoints, sessions, runId);
+    const bots = await forkBots(endpoints, sessions, runId);
     const sampler = new ProcSampler([...parley.map((p) => p.child.pid!), sim.child.pid!, ...bots.map((b) => b.child.pid!), MACHINE]);
     const window = { from: startedAt + opts.rampMs, to: startedAt + opts.rampMs + opts.measureMs };
     const ports = parley.map((p) => p.port);
     await sleep(window.from - Date.now());
     const ownBefore = await readOwnShare(ports);
+    const profiled = [
+      ...parley.map((p, i) => ({ name: `parley${i}`, inspectorPort: p.inspectorPort })),
+      { name: "sim", inspectorPort: sim.inspectorPort },
+      ...bots.map((b, i) => ({ name: `bots${i}`, inspectorPort: b.inspectorPort })),
+    ];
+    const profiles = values["cpu-profile"] ? await startProfiles(profiled) : null;
     await sleep(window.to - Date.now());
     const own = bucketDelta(ownBefore, await readOwnShare(ports));
+    if (profiles) await writeProfiles(profiles, runId);
     await sleep(500);
     // Still connected: what the sessions keep alive, without the garbage RSS also counts.
     const loadedHeap = await parleyHeap(parley);
