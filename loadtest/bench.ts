@@ -24,6 +24,7 @@ import { freePorts, spawnTs, stopChild, tailStderr, waitForHttp, waitForLine } f
 import { CLOCK_TICKS_PER_SECOND, MACHINE, ProcSampler, readProc, type ProcSample, type ProcSummary } from "./proc-stats.ts";
 import { heapAfterGc, startCpuProfile } from "./inspector.ts";
 import { emptyServiceTables, prepareServices, type Store } from "./bench-services.ts";
+import { cpuReferenceMs } from "./cpu-reference.ts";
 import { measureWsBaseline, type WsBaseline } from "./ws-baseline.ts";
 import { bucketDelta, bucketQuantileMs, readOwnShare } from "./own-share.ts";
 
@@ -423,8 +424,10 @@ const machine = {
   memoryGb: Math.round(totalmem() / 2 ** 30),
   kernel: release(),
   node: process.version,
+  cpuReferenceMs: cpuReferenceMs(),
 };
-console.log(`machine: ${machine.cpus} CPUs (${machine.model}), ${machine.memoryGb} GB, Linux ${machine.kernel}, Node ${machine.node}`);
+console.log(`machine: ${machine.cpus} CPUs (${machine.model}), ${machine.memoryGb} GB, Linux ${machine.kernel}, Node ${machine.node}; ` +
+  `CPU reference ${machine.cpuReferenceMs} ms (lower is faster; compare rows across machines with it)`);
 console.log(`each session chats every ${opts.chatEveryMs} ms; replies of ${opts.replyTokens} tokens; model first token ${opts.firstTokenMs} ms; ` +
   `${opts.playersPerSession} player(s) per session; ${opts.processes} Parley process(es); ${opts.botProcesses} bot processes; ` +
   `${opts.rampMs / 1000} s ramp, ${opts.measureMs / 1000} s measured`);
