@@ -7,7 +7,7 @@ import type { BaseMessage } from "@langchain/core/messages";
 import type { Character } from "../characters/catalog.ts";
 import type { ContextWindow } from "../memory/context-window.ts";
 import { ERROR_CODES, type EndReason, type Usage } from "../protocol/messages.ts";
-import { actionMessage, buildPrompt, characterMessage, playerMessage } from "./prompt.ts";
+import { actionMessage, buildPrompt, characterMessage, messageText, playerMessage } from "./prompt.ts";
 import type { ReplyEvent, TurnOutcome } from "./reply-events.ts";
 import type { ReplyModel } from "./reply-model.ts";
 import { createModeratedStream, type BlocklistMatcher } from "../moderation/index.ts";
@@ -105,7 +105,7 @@ export class Conversation {
    * opening words in a new session), so their first chat finds them ready.
    */
   lookAhead(userId: string): void {
-    const recent = this.#history.slice(-2).map((m) => m.text);
+    const recent = this.#history.slice(-2).map(messageText);
     const character = this.#d.character;
     this.#memories?.prepare(userId, recent.length > 0 ? recent.join("\n") : character.greeting ?? character.persona);
   }
@@ -303,7 +303,7 @@ export class Conversation {
     this.#trimHistory();
     this.#persistContext(said);
     // The next chat of this player finds memories that match this exchange ready.
-    this.#memories?.refresh(turn.user_id, said.map((m) => m.text).join("\n"));
+    this.#memories?.refresh(turn.user_id, said.map(messageText).join("\n"));
     this.#d.onTurnEnd?.({
       ...this.#outcome(turn, text, reason, usage,
         firstChunkAt === null ? null : firstChunkAt - turn.arrived,

@@ -3,6 +3,7 @@
  * reply model: the per-token path is Parley's hottest loop (see openai-http.ts for why it is lean).
  */
 import type { BaseMessage } from "@langchain/core/messages";
+import { messageText } from "./prompt.ts";
 import type { ModelDelta, ReplyModel } from "./reply-model.ts";
 import { OpenAiHttp, OpenAiHttpError, type OpenAiEndpoint } from "./openai-http.ts";
 
@@ -72,6 +73,6 @@ const ROLES: Record<string, OpenAiChatMessage["role"]> = { system: "system", hum
 export function toOpenAiMessage(message: BaseMessage): OpenAiChatMessage {
   const role = ROLES[message.getType()];
   if (!role) throw new Error(`no chat completions role for a ${message.getType()} message`);
-  const content = typeof message.content === "string" ? message.content : message.text;
+  const content = messageText(message);
   return message.name ? { role, content, name: message.name } : { role, content };
 }

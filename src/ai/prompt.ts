@@ -37,3 +37,8 @@ export function characterMessage(content: string): AIMessage {
 export function actionMessage(userId: string, description: string): HumanMessage {
   return playerMessage(userId, `(${description})`);
 }
+
+/** A message's text; LangChain's own `.text` rebuilds content blocks on every read, too slow for every turn. */
+export function messageText(message: BaseMessage): string {
+  return typeof message.content === "string" ? message.content : message.text;
+}

@@ -111,6 +111,18 @@ describe("RedisContextWindow", () => {
     assert.equal(await window.load(id), null);
   });
 
+  test("a plain chat line is stored small; a message with tool calls keeps them", async () => {
+    const id = session("shapes");
+    const acting = new AIMessage({ content: "", tool_calls: [{ id: "call_1", name: "give_item", args: { item: "map" } }] });
+    await window.append(id, [turn(1)[0]!, acting]);
+
+    const [plain, rich] = await redis.lrange(contextKey(id), 0, -1);
+    assert.deepEqual(JSON.parse(plain!), { type: "human", data: { content: "question 1", name: "player_1" } });
+    assert.equal((JSON.parse(rich!) as { data: { tool_calls: unknown[] } }).data.tool_calls.length, 1);
+    const loaded = await window.load(id);
+    assert.deepEqual((loaded?.[1] as AIMessage).tool_calls?.map((c) => [c.name, c.args]), [["give_item", { item: "map" }]]);
+  });
+
   test("malformed entries are skipped", async () => {
     const id = session("malformed");
     const roomy = new RedisContextWindow({ redis, maxMessages: 20, ttlSeconds: TTL });

@@ -1,6 +1,7 @@
 import {
   mapChatMessagesToStoredMessages,
   mapStoredMessagesToChatMessages,
+  type AIMessage,
   type BaseMessage,
   type StoredMessage,
 } from "@langchain/core/messages";
@@ -69,7 +70,24 @@ export class RedisContextWindow implements ContextWindow {
 }
 
 function encode(messages: readonly BaseMessage[]): string[] {
-  return mapChatMessagesToStoredMessages([...messages]).map((m) => JSON.stringify(m));
+  return messages.map((m) => JSON.stringify(plainStoredMessage(m) ?? mapChatMessagesToStoredMessages([m])[0]));
+}
+
+/**
+ * A chat line (string content, nothing else attached) as the smallest StoredMessage that decodes to
+ * it again. LangChain's own mapping serialises every field of the class, a cost paid on every turn;
+ * anything richer (tool calls, content blocks, extra kwargs) still goes through it.
+ */
+function plainStoredMessage(m: BaseMessage): StoredMessage | null {
+  const type = m.getType();
+  if ((type !== "human" && type !== "ai") || typeof m.content !== "string" || m.id !== undefined) return null;
+  if (Object.keys(m.additional_kwargs).length > 0 || Object.keys(m.response_metadata).length > 0) return null;
+  if (type === "ai") {
+    const ai = m as AIMessage;
+    if ((ai.tool_calls?.length ?? 0) > 0 || (ai.invalid_tool_calls?.length ?? 0) > 0 || ai.usage_metadata !== undefined) return null;
+  }
+  // JSON.stringify drops the undefined fields: an entry is {"type","data":{"content"[,"name"]}}.
+  return { type, data: { content: m.content, role: undefined, name: m.name, tool_call_id: undefined } };
 }
 
 /** A corrupt entry costs one line of context, not the whole conversation. */
