@@ -323,12 +323,14 @@ interface RunResult {
   botProcesses: ProcSummary | null;
   /** Every process on the machine, PostgreSQL and Redis included. */
   machine: ProcSummary | null;
+  cpuReferenceMs: number;
 }
 
 async function runOnce(store: Store, tokensPerSecond: number, sessions: number): Promise<RunResult> {
   const runId = `r${tokensPerSecond}x${sessions}-${randomBytes(3).toString("hex")}`;
   // Every run starts from empty tables, as the embedded runs start from a fresh data directory.
   if (store === "services") await emptyServiceTables(opts.databaseUrl);
+  const cpuReference = cpuReferenceMs();
   const sim = await startSim(tokensPerSecond);
   const parley = await startParley(sim.url, runId, store).catch(async (err: unknown) => { await stopChild(sim.child); throw err; });
   try {
@@ -384,6 +386,7 @@ async function runOnce(store: Store, tokensPerSecond: number, sessions: number):
       sim: sampler.summary(sim.child.pid!, window.from, window.to),
       botProcesses: sumSummaries(bots.map((b) => sampler.summary(b.child.pid!, window.from, window.to))),
       machine: sampler.summary(MACHINE, window.from, window.to),
+      cpuReferenceMs: cpuReference,
     };
   } finally {
     await Promise.all(parley.map((p) => stopChild(p.child)));
@@ -415,6 +418,7 @@ function toRow(r: RunResult): BenchRow {
     botsCpu: r.botProcesses?.cpuPercent ?? NaN,
     simCpu: r.sim?.cpuPercent ?? NaN,
     machineCpu: r.machine?.cpuPercent ?? NaN,
+    cpuReferenceMs: r.cpuReferenceMs,
   };
 }
 
@@ -427,7 +431,7 @@ const machine = {
   cpuReferenceMs: cpuReferenceMs(),
 };
 console.log(`machine: ${machine.cpus} CPUs (${machine.model}), ${machine.memoryGb} GB, Linux ${machine.kernel}, Node ${machine.node}; ` +
-  `CPU reference ${machine.cpuReferenceMs} ms (lower is faster; compare rows across machines with it)`);
+  `CPU reference ${machine.cpuReferenceMs} ms (lower is faster; each row has its own, taken just before it)`);
 console.log(`each session chats every ${opts.chatEveryMs} ms; replies of ${opts.replyTokens} tokens; model first token ${opts.firstTokenMs} ms; ` +
   `${opts.playersPerSession} player(s) per session; ${opts.processes} Parley process(es); ${opts.botProcesses} bot processes; ` +
   `${opts.rampMs / 1000} s ramp, ${opts.measureMs / 1000} s measured`);
