@@ -111,6 +111,14 @@ describe("RedisContextWindow", () => {
     assert.equal(await window.load(id), null);
   });
 
+  test("appending still works after the server forgot its scripts (a restart, SCRIPT FLUSH)", async () => {
+    const id = session("script-flush");
+    await window.append(id, turn(1));
+    await redis.script("FLUSH");
+    await window.append(id, turn(2));
+    assert.deepEqual(view(await window.load(id))?.map((m) => m.content), ["question 1", "answer 1", "question 2", "answer 2"]);
+  });
+
   test("a plain chat line is stored small; a message with tool calls keeps them", async () => {
     const id = session("shapes");
     const acting = new AIMessage({ content: "", tool_calls: [{ id: "call_1", name: "give_item", args: { item: "map" } }] });

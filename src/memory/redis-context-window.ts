@@ -16,14 +16,26 @@ export interface RedisContextWindowOptions {
   ttlSeconds: number;
 }
 
+/** RPUSH, LTRIM and EXPIRE as one atomic step. ARGV: the window's size, the TTL, then the entries. */
+const APPEND_SCRIPT = `
+if #ARGV > 2 then
+  redis.call('RPUSH', KEYS[1], unpack(ARGV, 3))
+  redis.call('LTRIM', KEYS[1], -tonumber(ARGV[1]), -1)
+end
+return redis.call('EXPIRE', KEYS[1], ARGV[2])`;
+
+interface ContextScripts {
+  parleyContextAppend(key: string, maxMessages: number, ttlSeconds: number, ...entries: string[]): Promise<number>;
+}
+
 export function contextKey(sessionId: string): string {
   return `chat:context:${sessionId}`;
 }
 
 /**
  * The context window in Redis, shared by every server process: one List per session whose entries
- * are LangChain StoredMessage JSON, oldest first. Each operation is one MULTI round trip, so a
- * window is never seen untrimmed or without its expiry.
+ * are LangChain StoredMessage JSON, oldest first. Each operation is one atomic round trip (a MULTI,
+ * or a script for the append every turn makes), so a window is never seen untrimmed or without its expiry.
  *
  * Unlike the in-process window, an empty window cannot exist in Redis: `replace(id, [])` leaves
  * nothing cached, and the next `load` is a miss (null), which a rebuild from the chat logs answers.
@@ -39,6 +51,8 @@ export class RedisContextWindow implements ContextWindow {
     this.#redis = opts.redis;
     this.#maxMessages = opts.maxMessages;
     this.#ttlSeconds = opts.ttlSeconds;
+    // Sent by SHA after the first call, and again in full if the server has lost it (a restart).
+    if (!("parleyContextAppend" in this.#redis)) this.#redis.defineCommand("parleyContextAppend", { numberOfKeys: 1, lua: APPEND_SCRIPT });
   }
 
   async load(sessionId: string): Promise<BaseMessage[] | null> {
@@ -49,11 +63,10 @@ export class RedisContextWindow implements ContextWindow {
     return entries.flatMap(decode);
   }
 
+  /** Every turn appends: one script call, which costs far less than a MULTI's five commands. */
   async append(sessionId: string, messages: readonly BaseMessage[]): Promise<void> {
-    const key = contextKey(sessionId);
-    const tx = this.#redis.multi();
-    if (messages.length > 0) tx.rpush(key, ...encode(messages.slice(-this.#maxMessages))).ltrim(key, -this.#maxMessages, -1);
-    await run(tx.expire(key, this.#ttlSeconds));
+    await (this.#redis as unknown as ContextScripts).parleyContextAppend(
+      contextKey(sessionId), this.#maxMessages, this.#ttlSeconds, ...encode(messages.slice(-this.#maxMessages)));
   }
 
   async replace(sessionId: string, messages: readonly BaseMessage[]): Promise<void> {
