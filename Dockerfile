@@ -3,7 +3,7 @@ FROM node:22-slim
 WORKDIR /app
 
 # Dependencies first, so code changes do not reinstall them. Development packages
-# (type definitions, the compiler, a second copy of Node) are not needed to run: tsx
+# (type definitions, the compiler, a second copy of Node) are not needed to run: Node
 # strips the types at load time.
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force

@@ -216,7 +216,7 @@ async function forkBots(endpoints: string[], sessions: number, runId: string): P
       // Without Node's built-in WebSocket the SDK uses the `ws` package, as a native game client
       // would use its platform's socket: undici's WebSocket costs the bots several times the CPU
       // per frame and stalled joins, making the bots the limit instead of Parley.
-      execArgv: ["--import", "tsx", "--no-experimental-websocket", `--inspect=127.0.0.1:${inspectorPorts[i]}`], cwd: root, stdio: ["ignore", "inherit", "inherit", "ipc"],
+      execArgv: ["--no-experimental-websocket", `--inspect=127.0.0.1:${inspectorPorts[i]}`], cwd: root, stdio: ["ignore", "inherit", "inherit", "ipc"],
       env: { ...process.env, PARLEY_BOT_CONFIG: JSON.stringify(config) },
     });
     bots.push({ child: track(child), out: config.out, inspectorPort: inspectorPorts[i]! });

@@ -3,7 +3,7 @@
  * PARLEY_BOT_PLAYERS_PER_SESSION consecutive clients share a session, the first of them chats.
  *
  *   AUTH_SECRET=... PARLEY_BOT_OUT=.bench/bots.jsonl \
- *     node --import tsx loadtest/bot.ts --room ai_character --numClients 100 --endpoint ws://127.0.0.1:2567
+ *     node loadtest/bot.ts --room ai_character --numClients 100 --endpoint ws://127.0.0.1:2567
  *
  * The loadtest tool counts connections; the latency and ordering samples are this bot's, written
  * as JSON lines to PARLEY_BOT_OUT. Settings come from the environment because the tool owns argv.

@@ -4,11 +4,11 @@ import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 
-/** Runs a TypeScript entry point with this Node and tsx, piping its output. */
+/** Runs a TypeScript entry point with this Node (which strips the types), piping its output. */
 export function spawnTs(
   file: string, args: readonly string[], env: Record<string, string>, cwd: string, nodeArgs: readonly string[] = [],
 ): ChildProcess {
-  return spawn(process.execPath, [...nodeArgs, "--import", "tsx", file, ...args], {
+  return spawn(process.execPath, [...nodeArgs, file, ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,7 +1,7 @@
 /**
  * Moderation benchmark: build cost of a 10,000-term matcher, per-token cost of the hold-back
  * filter over 100,000 streamed tokens, and how often the default list holds back the first
- * token of a typical reply. Run: node --import tsx loadtest/moderation-bench.ts
+ * token of a typical reply. Run: node loadtest/moderation-bench.ts
  */
 import { performance } from "node:perf_hooks";
 import { BlocklistMatcher, DEFAULT_BLOCKLIST_PATH, createModeratedStream, foldText, loadBlocklist } from "../src/moderation/index.ts";

@@ -3,13 +3,15 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly param: string | null = null,
-    readonly type = "invalid_request_error",
-  ) {
+  readonly status: number;
+  readonly param: string | null;
+  readonly type: string;
+
+  constructor(status: number, message: string, param: string | null = null, type = "invalid_request_error") {
     super(message);
+    this.status = status;
+    this.param = param;
+    this.type = type;
   }
 }
 

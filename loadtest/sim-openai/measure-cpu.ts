@@ -1,6 +1,6 @@
 // Measures the simulator's own CPU use under many concurrent paced streams.
 // The simulator runs in a forked child so the load generator's CPU is not counted.
-//   node --import tsx loadtest/sim-openai/measure-cpu.ts --streams 1000 --tokens-per-second 20
+//   node loadtest/sim-openai/measure-cpu.ts --streams 1000 --tokens-per-second 20
 import { fork } from "node:child_process";
 import { Agent, request } from "node:http";
 import { fileURLToPath } from "node:url";
@@ -47,7 +47,7 @@ async function runChild(): Promise<void> {
 }
 
 async function runParent(): Promise<void> {
-  const child = fork(fileURLToPath(import.meta.url), ["--child", ...process.argv.slice(2)], { execArgv: ["--import", "tsx"] });
+  const child = fork(fileURLToPath(import.meta.url), ["--child", ...process.argv.slice(2)], { execArgv: [] });
   const replies: Array<(value: Record<string, unknown>) => void> = [];
   child.on("message", (message) => replies.shift()?.(message as Record<string, unknown>));
   const nextMessage = () => new Promise<Record<string, unknown>>((resolve) => replies.push(resolve));

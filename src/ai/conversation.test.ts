@@ -19,7 +19,11 @@ class ScriptedModel implements ReplyModel {
   readonly prompts: BaseMessage[][] = [];
   #release: Array<() => void> = [];
 
-  constructor(private readonly tokens: string[]) {}
+  private readonly tokens: string[];
+
+  constructor(tokens: string[]) {
+    this.tokens = tokens;
+  }
 
   next(): void { this.#release.shift()?.(); }
 

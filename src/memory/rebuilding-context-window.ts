@@ -5,11 +5,15 @@ import type { ContextWindow } from "./context-window.ts";
 
 /** A context window that, on a miss (expired or flushed), rebuilds itself from the chat logs. */
 export class RebuildingContextWindow implements ContextWindow {
-  constructor(
-    private readonly cache: ContextWindow,
-    private readonly chatLogs: Pick<ChatLogStore, "recent">,
-    private readonly maxMessages: number,
-  ) {}
+  private readonly cache: ContextWindow;
+  private readonly chatLogs: Pick<ChatLogStore, "recent">;
+  private readonly maxMessages: number;
+
+  constructor(cache: ContextWindow, chatLogs: Pick<ChatLogStore, "recent">, maxMessages: number) {
+    this.cache = cache;
+    this.chatLogs = chatLogs;
+    this.maxMessages = maxMessages;
+  }
 
   async load(sessionId: string): Promise<BaseMessage[] | null> {
     const cached = await this.cache.load(sessionId);

@@ -72,7 +72,7 @@ function parseLine(line: string): LogEntry {
 export async function startParleyProcess(options: StartOptions = {}): Promise<ParleyProcess> {
   const port = options.port ?? (await freePort());
   const name = options.name ?? `parley-${port}`;
-  const child = spawn(NODE_BIN, ["--import", "tsx", "src/index.ts"], {
+  const child = spawn(NODE_BIN, ["src/index.ts"], {
     cwd: REPO_ROOT,
     // A process of its own gets a data folder of its own: the embedded database is one process's.
     env: { DATA_DIR: mkdtempSync(join(tmpdir(), "parley-proc-")), ...(options.baseEnv ?? process.env), ...options.env, PORT: String(port) },

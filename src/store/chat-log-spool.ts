@@ -32,7 +32,13 @@ export class ChatLogSpool {
   private unwritten: ChatLogRecord[] = [];
   private chain: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly path: string, private readonly logger: SpoolLogger) {}
+  readonly path: string;
+  private readonly logger: SpoolLogger;
+
+  constructor(path: string, logger: SpoolLogger) {
+    this.path = path;
+    this.logger = logger;
+  }
 
   /** Records waiting, for a gauge. */
   get count(): number {

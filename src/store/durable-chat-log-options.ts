@@ -60,7 +60,11 @@ export class RetryBackoff {
   failures = 0;
   private since = 0;
 
-  constructor(private readonly s: DurableChatLogSettings) {}
+  private readonly s: DurableChatLogSettings;
+
+  constructor(s: DurableChatLogSettings) {
+    this.s = s;
+  }
 
   /** Counts a failure; true when it starts an outage. */
   fail(): boolean {

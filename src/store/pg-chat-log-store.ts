@@ -40,9 +40,11 @@ export interface PgChatLogStoreOptions {
  * The client is shared with other stores, so `close` leaves it open for its owner to end.
  */
 export class PgChatLogStore implements ChatLogStore {
+  private readonly sql: SqlClient;
   private readonly seq: ChatLogSeq;
 
-  constructor(private readonly sql: SqlClient, options: PgChatLogStoreOptions = {}) {
+  constructor(sql: SqlClient, options: PgChatLogStoreOptions = {}) {
+    this.sql = sql;
     this.seq = options.seq ?? processChatLogSeq;
   }
 

@@ -8,7 +8,12 @@ export class TestPlayer {
   readonly received: Received[] = [];
   #waiters: Array<() => void> = [];
 
-  private constructor(readonly client: Client, public room: Room) {
+  readonly client: Client;
+  room: Room;
+
+  private constructor(client: Client, room: Room) {
+    this.client = client;
+    this.room = room;
     this.#listen(room);
   }
 

@@ -64,7 +64,10 @@ export class MockMongoServer {
   readonly commands: Doc[] = [];
   private readonly handlers = new Map<string, MockCommandHandler>();
 
-  private constructor(private readonly server: RawServer) {
+  private readonly server: RawServer;
+
+  private constructor(server: RawServer) {
+    this.server = server;
     server.setMessageHandler((request) => this.dispatch(request));
   }
 

@@ -10,7 +10,13 @@ export class TcpProxy {
   private server: net.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
 
-  constructor(private readonly targetHost: string, private readonly targetPort: number) {}
+  private readonly targetHost: string;
+  private readonly targetPort: number;
+
+  constructor(targetHost: string, targetPort: number) {
+    this.targetHost = targetHost;
+    this.targetPort = targetPort;
+  }
 
   async start(): Promise<void> {
     if (this.server) return;
