@@ -25,8 +25,11 @@ export interface BenchRow {
   simCpu: number;
   /** Every process on the machine (PostgreSQL and Redis too); 100 per core. */
   machineCpu: number;
-  /** The machine's speed just before the run (cpu-reference.ts): a shared host's speed drifts. */
-  cpuReferenceMs: number;
+  /**
+   * The machine's speed just before and just after the run (cpu-reference.ts): a shared host's
+   * speed drifts, and a row whose two differ was measured on a machine that changed under it.
+   */
+  cpuReferenceMs: { before: number; after: number };
 }
 
 const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : "-");
@@ -53,7 +56,7 @@ const COLUMNS: Array<[string, (r: BenchRow) => string]> = [
   ["bots CPU%", (r) => f0(r.botsCpu)],
   ["sim CPU%", (r) => f0(r.simCpu)],
   ["machine CPU%", (r) => `${f0(r.machineCpu)}/${f0(100 * availableParallelism())}`],
-  ["CPU ref ms", (r) => f0(r.cpuReferenceMs)],
+  ["CPU ref ms", (r) => `${f0(r.cpuReferenceMs.before)}→${f0(r.cpuReferenceMs.after)}`],
 ];
 
 export function formatTable(rows: readonly BenchRow[], baseline: { p50: number; p95: number; p99: number } | null): string {

@@ -323,7 +323,8 @@ interface RunResult {
   botProcesses: ProcSummary | null;
   /** Every process on the machine, PostgreSQL and Redis included. */
   machine: ProcSummary | null;
-  cpuReferenceMs: number;
+  /** The machine's speed just before the run and just after the bots left (cpu-reference.ts). */
+  cpuReferenceMs: { before: number; after: number };
 }
 
 async function runOnce(store: Store, tokensPerSecond: number, sessions: number): Promise<RunResult> {
@@ -362,6 +363,7 @@ async function runOnce(store: Store, tokensPerSecond: number, sessions: number):
     const reports = await Promise.all(stopped);
     sampler.stop();
     for (const b of bots) if (b.child.exitCode === null) await stopChild(b.child);
+    const cpuReferenceAfter = cpuReferenceMs();
 
     const sessionsJoined = reports.reduce((a, r) => a + (r?.sessionsJoined ?? 0), 0);
     const parleyPerProcess = parley.map((p) => sampler.summary(p.child.pid!, window.from, window.to));
@@ -386,7 +388,7 @@ async function runOnce(store: Store, tokensPerSecond: number, sessions: number):
       sim: sampler.summary(sim.child.pid!, window.from, window.to),
       botProcesses: sumSummaries(bots.map((b) => sampler.summary(b.child.pid!, window.from, window.to))),
       machine: sampler.summary(MACHINE, window.from, window.to),
-      cpuReferenceMs: cpuReference,
+      cpuReferenceMs: { before: cpuReference, after: cpuReferenceAfter },
     };
   } finally {
     await Promise.all(parley.map((p) => stopChild(p.child)));
@@ -431,7 +433,7 @@ const machine = {
   cpuReferenceMs: cpuReferenceMs(),
 };
 console.log(`machine: ${machine.cpus} CPUs (${machine.model}), ${machine.memoryGb} GB, Linux ${machine.kernel}, Node ${machine.node}; ` +
-  `CPU reference ${machine.cpuReferenceMs} ms (lower is faster; each row has its own, taken just before it)`);
+  `CPU reference ${machine.cpuReferenceMs} ms (lower is faster; each row has its own, before and after it)`);
 console.log(`each session chats every ${opts.chatEveryMs} ms; replies of ${opts.replyTokens} tokens; model first token ${opts.firstTokenMs} ms; ` +
   `${opts.playersPerSession} player(s) per session; ${opts.processes} Parley process(es); ${opts.botProcesses} bot processes; ` +
   `${opts.rampMs / 1000} s ramp, ${opts.measureMs / 1000} s measured`);
