@@ -49,6 +49,8 @@ const COLUMNS: Array<[string, (r: BenchRow) => string]> = [
   ["gap p99 ms", (r) => f0(r.chunkGapP99)],
   ["chunks/s", (r) => f0(r.chunksPerSecond)],
   ["Parley CPU%", (r) => f0(r.parleyCpu)],
+  // CPU per unit of work holds up where latency does not: on a host whose speed drifts, or past the knee.
+  ["CPU ms/chat", (r) => f1((r.parleyCpu * 10) / r.chatsPerSecond)],
   ["Parley RSS MB", (r) => f0(r.parleyRssMb)],
   ["heap KB/session", (r) => f0(r.kbPerSession)],
   ["errors", (r) => f0(r.errors)],
