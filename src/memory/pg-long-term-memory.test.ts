@@ -10,7 +10,7 @@ import { openEmbeddedPostgres } from "../store/embedded-postgres.ts";
 import type { SqlClient } from "../store/sql.ts";
 import { HashingEmbedder } from "./hashing-embedder.ts";
 import type { MemoryEntry } from "./long-term-memory.ts";
-import { PgLongTermMemory } from "./pg-long-term-memory.ts";
+import { PgLongTermMemory, vectorLiteral } from "./pg-long-term-memory.ts";
 import { createMemoryIndexes, createMemoryTable, migrateLongTermMemory } from "./pg-memory-schema.ts";
 
 const DATABASE_URL = process.env.PARLEY_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/parley_test";
@@ -160,6 +160,15 @@ describe("PgLongTermMemory on PostgreSQL", () => {
   });
 
   recallScenario(() => pool, () => `${schema}.memories`);
+
+  test("a vector goes to pgvector to 7 decimal places, and comes back within that", async () => {
+    const vector = Array.from(new Float32Array([0.0625, -0.123456789, 3.3e-9, 1e-7, -0.5]));
+    const literal = vectorLiteral(vector);
+    assert.equal(literal, "[0.0625,-0.1234568,0,1e-7,-0.5]");
+    const { rows } = await pool.query<{ v: string }>("SELECT $1::vector::text AS v", [literal]);
+    const back = rows[0]!.v.slice(1, -1).split(",").map(Number);
+    back.forEach((x, i) => assert.ok(Math.abs(x - vector[i]!) <= 5e-8 + 1e-7, `${x} vs ${vector[i]}`));
+  });
 
   test("migration is idempotent and keeps the data", async () => {
     const table = `${schema}.memories`;
