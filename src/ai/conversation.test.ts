@@ -242,6 +242,21 @@ describe("Conversation with long-term memory", () => {
     assert.ok(warnings.includes("memory recall failed"));
   });
 
+  it("a context window that cannot be written (Redis gone) costs the cache, not the reply, and is logged", async () => {
+    const warnings: string[] = [];
+    const log = { warn: (_o: object, msg: string) => { warnings.push(msg); }, error() {} };
+    const context = { load: async () => null, append: () => Promise.reject(new Error("Connection is closed")), replace: async () => {}, close: async () => {} };
+    const { events, model, conversation } = setup(["Still here."], 2, { context, log });
+    conversation.say("u1", "Anyone there?");
+    await flush(); model.next();
+    await conversation.whenIdle();
+    await flush();
+    const end = events.find((e) => e.type === "end");
+    assert.equal(end?.type === "end" && end.full_content, "Still here.");
+    assert.equal(end?.type === "end" && end.reason, "complete");
+    assert.ok(warnings.includes("context window write failed"));
+  });
+
   it("a lookup that misses the time box is counted late and the reply goes on without it", async () => {
     let late = 0;
     const recallMemories = () => new Promise<string[]>(() => {});

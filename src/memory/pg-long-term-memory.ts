@@ -109,50 +109,48 @@ export class PgLongTermMemory implements LongTermMemory {
     this.assertOpen();
     signal?.throwIfAborted();
     const asked = queries.filter((q) => overfetchCount(q.limit, this.ranking) > 0);
-    const found = new Map<MemoryQuery, RecalledMemory[]>();
-    if (asked.length > 0) {
-      const fetchCount = Math.max(...asked.map((q) => overfetchCount(q.limit, this.ranking)));
-      const vectors = await this.embedder.embed(asked.map((q) => q.text), signal);
-      this.checkVectors(vectors, asked.length);
-      signal?.throwIfAborted();
-      const { rows } = await this.sql.query<CandidateRow & { query_index: number }>(
-        `SELECT q.i::int - 1 AS query_index, m.id::text AS id, m.user_id, m.character_id, m.session_id, m.content,
-            m.importance, m.created_at, m.distance
-          FROM unnest($1::text[], $2::text[], $3::vector[]) WITH ORDINALITY AS q(user_id, character_id, embedding, i)
-          CROSS JOIN LATERAL (
-            SELECT id, user_id, character_id, session_id, content, importance, created_at,
-                embedding <=> q.embedding AS distance
-              FROM ${this.table}
-              WHERE user_id = q.user_id AND character_id = q.character_id
-              ORDER BY embedding <=> q.embedding
-              LIMIT $4
-          ) m`,
-        [
-          arrayLiteral(asked.map((q) => q.user_id)),
-          arrayLiteral(asked.map((q) => q.character_id)),
-          `{${vectors.map((v) => `"${vectorLiteral(v)}"`).join(",")}}`,
-          fetchCount,
-        ],
-      );
-      // The query cannot be taken back from a shared client; its result can still be dropped.
-      signal?.throwIfAborted();
-      const candidates = asked.map(() => [] as (MemoryEntry & { id: string; relevance: number })[]);
-      for (const row of rows) {
-        candidates[row.query_index]?.push({
-          id: row.id,
-          user_id: row.user_id,
-          character_id: row.character_id,
-          session_id: row.session_id,
-          content: row.content,
-          importance: Number(row.importance),
-          created_at: row.created_at instanceof Date ? row.created_at : new Date(row.created_at),
-          // Cosine distance is 0..2; similarity below zero means unrelated, which ranks as 0.
-          relevance: row.distance === null ? 0 : clamp01(1 - Number(row.distance)),
-        });
-      }
-      const now = this.now();
-      asked.forEach((q, i) => found.set(q, rankMemories(candidates[i]!, q.limit, now, this.ranking)));
+    if (asked.length === 0) return queries.map(() => []);
+    const fetchCount = Math.max(...asked.map((q) => overfetchCount(q.limit, this.ranking)));
+    const vectors = await this.embedder.embed(asked.map((q) => q.text), signal);
+    this.checkVectors(vectors, asked.length);
+    signal?.throwIfAborted();
+    const { rows } = await this.sql.query<CandidateRow & { query_index: number }>(
+      `SELECT q.i::int - 1 AS query_index, m.id::text AS id, m.user_id, m.character_id, m.session_id, m.content,
+          m.importance, m.created_at, m.distance
+        FROM unnest($1::text[], $2::text[], $3::vector[]) WITH ORDINALITY AS q(user_id, character_id, embedding, i)
+        CROSS JOIN LATERAL (
+          SELECT id, user_id, character_id, session_id, content, importance, created_at,
+              embedding <=> q.embedding AS distance
+            FROM ${this.table}
+            WHERE user_id = q.user_id AND character_id = q.character_id
+            ORDER BY embedding <=> q.embedding
+            LIMIT $4
+        ) m`,
+      [
+        arrayLiteral(asked.map((q) => q.user_id)),
+        arrayLiteral(asked.map((q) => q.character_id)),
+        `{${vectors.map((v) => `"${vectorLiteral(v)}"`).join(",")}}`,
+        fetchCount,
+      ],
+    );
+    // The query cannot be taken back from a shared client; its result can still be dropped.
+    signal?.throwIfAborted();
+    const candidates = asked.map(() => [] as (MemoryEntry & { id: string; relevance: number })[]);
+    for (const row of rows) {
+      candidates[row.query_index]?.push({
+        id: row.id,
+        user_id: row.user_id,
+        character_id: row.character_id,
+        session_id: row.session_id,
+        content: row.content,
+        importance: Number(row.importance),
+        created_at: row.created_at instanceof Date ? row.created_at : new Date(row.created_at),
+        // Cosine distance is 0..2; similarity below zero means unrelated, which ranks as 0.
+        relevance: row.distance === null ? 0 : clamp01(1 - Number(row.distance)),
+      });
     }
+    const now = this.now();
+    const found = new Map(asked.map((q, i) => [q, rankMemories(candidates[i]!, q.limit, now, this.ranking)]));
     return queries.map((q) => found.get(q) ?? []);
   }
 
