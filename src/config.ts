@@ -57,6 +57,8 @@ const Env = z.object({
   /** `local` (deterministic, offline) or `openai` (the configured endpoint); default follows the model. */
   EMBEDDINGS: z.enum(["local", "openai"]).optional(),
   EMBEDDING_MODEL: z.string().default("text-embedding-3-small"),
+  /** `base64` (float32, a third of the bytes and far cheaper to parse) or `float` (JSON numbers), for servers without base64. */
+  EMBEDDING_ENCODING: z.enum(["base64", "float"]).default("base64"),
   /** Vector size of the memories table; changing it needs a new table. */
   EMBEDDING_DIMENSIONS: int(256),
   /** How long SIGTERM lets replies in flight finish before ending them with reason shutdown. */
@@ -112,7 +114,7 @@ export type Config = Readonly<{
   mongodbUrl: string | undefined;
   databaseUrl: string | undefined;
   dataDir: string;
-  memory: Readonly<{ timeoutMs: number; recallLimit: number; embeddings: "local" | "openai"; embeddingModel: string; dimensions: number }>;
+  memory: Readonly<{ timeoutMs: number; recallLimit: number; embeddings: "local" | "openai"; embeddingModel: string; embeddingEncoding: "base64" | "float"; dimensions: number }>;
   shutdownDeadlineMs: number;
   monitor: Readonly<{ user: string; password: string | undefined }>;
   moderation: Readonly<{ blocklistPath: string | undefined; holdBack: boolean }>;
@@ -167,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       recallLimit: e.MEMORY_RECALL_LIMIT,
       embeddings: e.EMBEDDINGS ?? (!e.OPENAI_API_KEY && !e.OPENAI_BASE_URL ? "local" : "openai"),
       embeddingModel: e.EMBEDDING_MODEL,
+      embeddingEncoding: e.EMBEDDING_ENCODING,
       dimensions: e.EMBEDDING_DIMENSIONS,
     }),
     shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,

@@ -13,6 +13,7 @@ import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import { BatchingMemoryWriter } from "./memory/batching-memory-writer.ts";
 import { BatchingRecall } from "./memory/batching-recall.ts";
+import { exchangeText } from "./memory/exchange-text.ts";
 import { importanceOf } from "./memory/importance.ts";
 import { BlocklistMatcher, loadBlocklist } from "./moderation/index.ts";
 import { createMetrics, type Metrics } from "./ops/metrics.ts";
@@ -121,7 +122,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     // Off the streaming path: the reply has ended; a failed write costs a memory, never a turn.
     memoryWriter.add({
       ...session, user_id: outcome.user_id, created_at: new Date(outcome.ended_at),
-      content: `The player said: ${outcome.user_content}\nYou answered: ${outcome.reply_content}`,
+      content: exchangeText(outcome.user_content, outcome.reply_content),
       importance: importanceOf(outcome.user_content, outcome.reply_content),
     });
   });

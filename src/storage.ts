@@ -18,6 +18,7 @@ import { migrateLongTermMemory } from "./memory/pg-memory-schema.ts";
 import { PgLongTermMemory } from "./memory/pg-long-term-memory.ts";
 import { RebuildingContextWindow } from "./memory/rebuilding-context-window.ts";
 import { RedisContextWindow } from "./memory/redis-context-window.ts";
+import { SharingEmbedder } from "./memory/sharing-embedder.ts";
 import { DurableChatLog } from "./store/durable-chat-log.ts";
 import { openEmbeddedPostgresInWorker } from "./store/embedded-postgres-thread.ts";
 import { openChatLogStore } from "./store/open-chat-log-store.ts";
@@ -25,6 +26,12 @@ import type { SqlClient } from "./store/sql.ts";
 
 /** The context window lives 30 minutes after its last use. */
 const CONTEXT_TTL_SECONDS = 30 * 60;
+/**
+ * Vectors kept for texts embedded again soon: a turn's memory and the lookup after it share one.
+ * They come within a few hundred milliseconds of each other; 512 covers seconds of turns at
+ * hundreds a second, for about 1.5 MB of 256-dimension vectors.
+ */
+const RECENT_EMBEDDINGS = 512;
 /** On shutdown, how long the chat logs may take to reach the database before the rest is spooled. */
 const SHUTDOWN_FLUSH_MS = 1500;
 
@@ -100,12 +107,12 @@ export async function openStorage(config: Config, log: Logger): Promise<Storage>
     : new InProcessContextWindow({ maxMessages: config.contextWindowMessages, ttlSeconds: CONTEXT_TTL_SECONDS });
   const context = new RebuildingContextWindow(cache, chatLog, config.contextWindowMessages);
 
-  const embedder: Embedder = config.memory.embeddings === "local"
+  const embedder: Embedder = new SharingEmbedder(config.memory.embeddings === "local"
     ? new HashingEmbedder({ dimensions: config.memory.dimensions })
     : new OpenAIEmbeddingsEmbedder({
-      apiKey: config.model.apiKey, baseURL: config.model.baseUrl,
+      apiKey: config.model.apiKey, baseURL: config.model.baseUrl, encoding: config.memory.embeddingEncoding,
       model: config.memory.embeddingModel, dimensions: config.memory.dimensions, http2: config.model.http2,
-    });
+    }), { maxTexts: RECENT_EMBEDDINGS });
   await migrating(() => migrateLongTermMemory(sql, { dimensions: config.memory.dimensions }));
   const memory = new PgLongTermMemory({ sql, embedder, rowsPerInsert: config.databaseUrl ? undefined : 1 });
 

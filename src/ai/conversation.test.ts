@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { Character } from "../characters/catalog.ts";
 import { InProcessContextWindow } from "../memory/in-process-context-window.ts";
+import { exchangeText } from "../memory/exchange-text.ts";
 import { BlocklistMatcher } from "../moderation/index.ts";
 import { Conversation } from "./conversation.ts";
 import type { ReplyEvent, TurnOutcome } from "./reply-events.ts";
@@ -207,7 +208,7 @@ describe("Conversation with long-term memory", () => {
     assert.match(systemOf(model.prompts[0]!), /Thunderhoof/);
     assert.ok(!statuses(events).includes("searching_memory"), "nothing to wait for");
     assert.equal(lookups.length, 2, "one lookup on join, one after the turn for the next chat");
-    assert.match(lookups[1]!, /Remember my horse\?\nYes\./, "the next lookup is by the exchange just had");
+    assert.equal(lookups[1], exchangeText("Remember my horse?", "Yes."), "the next lookup is by the exchange just had, as memory keeps it");
   });
 
   it("a chat of a player with no answer yet waits for the lookup within the time box", async () => {

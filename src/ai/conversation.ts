@@ -12,6 +12,7 @@ import type { ReplyEvent, TurnOutcome } from "./reply-events.ts";
 import type { ReplyModel } from "./reply-model.ts";
 import { createModeratedStream, type BlocklistMatcher } from "../moderation/index.ts";
 import { MemoryLookahead, type RecallFn } from "../memory/memory-lookahead.ts";
+import { exchangeText } from "../memory/exchange-text.ts";
 
 export interface ConversationLogger {
   warn(obj: object, msg: string): void;
@@ -298,12 +299,14 @@ export class Conversation {
     emit({ type: "end", reply_id, full_content: text, reason, ...(usage ? { usage } : {}) });
 
     // What the players saw is what the character said, even when cut short; a retracted reply was never said.
-    const said = text && reason !== "moderated" ? [userMessage, characterMessage(text)] : [userMessage];
+    const answered = reason === "moderated" ? "" : text;
+    const said = answered ? [userMessage, characterMessage(answered)] : [userMessage];
     this.#history.push(...said);
     this.#trimHistory();
     this.#persistContext(said);
-    // The next chat of this player finds memories that match this exchange ready.
-    this.#memories?.refresh(turn.user_id, said.map(messageText).join("\n"));
+    // The next chat of this player finds memories that match this exchange ready. The text is the
+    // one this exchange is remembered by, so the memory and the lookup share one embedding.
+    this.#memories?.refresh(turn.user_id, exchangeText(turn.content, answered));
     this.#d.onTurnEnd?.({
       ...this.#outcome(turn, text, reason, usage,
         firstChunkAt === null ? null : firstChunkAt - turn.arrived,

@@ -68,8 +68,8 @@ describe("OpenAIEmbeddingsEmbedder", () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  const embedder = (dimensions = 8): OpenAIEmbeddingsEmbedder =>
-    new OpenAIEmbeddingsEmbedder({ apiKey: "sk-test", baseURL, model: "test-embed", dimensions });
+  const embedder = (dimensions = 8, encoding?: "base64" | "float"): OpenAIEmbeddingsEmbedder =>
+    new OpenAIEmbeddingsEmbedder({ apiKey: "sk-test", baseURL, model: "test-embed", dimensions, encoding });
 
   test("sends the texts, model, size and key, and returns one vector per text in order", async () => {
     const vectors = await embedder(8).embed(["hello", "a longer text", "你好"]);
@@ -80,6 +80,17 @@ describe("OpenAIEmbeddingsEmbedder", () => {
     assert.equal(seen[0]!.body.model, "test-embed");
     assert.equal(seen[0]!.body.dimensions, 8);
     assert.deepEqual(seen[0]!.body.input, ["hello", "a longer text", "你好"]);
+  });
+
+  test("asks for base64 float32 vectors by default, and JSON numbers when told to", async () => {
+    assert.deepEqual(await embedder(4).embed(["base64 it"]), [fakeVector("base64 it", 4)]);
+    assert.deepEqual(await embedder(4, "float").embed(["plain"]), [fakeVector("plain", 4)]);
+    assert.deepEqual(seen.map((r) => r.body.encoding_format), ["base64", "float"]);
+  });
+
+  test("reads JSON numbers from a server that ignores the encoding asked for", async () => {
+    answer = (req, res) => defaultAnswer({ ...req, body: { ...req.body, encoding_format: "float" } }, res);
+    assert.deepEqual(await embedder(4).embed(["old server"]), [fakeVector("old server", 4)]);
   });
 
   test("makes no request for no texts", async () => {

@@ -181,13 +181,20 @@ export class PgLongTermMemory implements LongTermMemory {
  * about a sixth of the CPU to build, for every memory stored and every lookup.
  */
 export function vectorLiteral(vector: readonly number[]): string {
+  // A vector shared by a memory and a lookup (sharing-embedder.ts) is written out once.
+  const known = literals.get(vector);
+  if (known !== undefined) return known;
   let text = "[";
   for (let i = 0; i < vector.length; i++) {
     if (i > 0) text += ",";
     text += Math.round(vector[i]! * 1e7) / 1e7;
   }
-  return `${text}]`;
+  text += "]";
+  literals.set(vector, text);
+  return text;
 }
+
+const literals = new WeakMap<readonly number[], string>();
 
 /** A PostgreSQL array literal of strings, every element quoted, so any text round-trips. */
 function arrayLiteral(values: readonly string[]): string {
