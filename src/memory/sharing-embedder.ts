@@ -31,13 +31,13 @@ export class SharingEmbedder implements Embedder {
   embed(texts: readonly string[], signal?: AbortSignal): Promise<number[][]> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const asked = new Map<string, Promise<number[]>>();
-    const missing: string[] = [];
+    const unknown = new Set<string>();
     for (const text of texts) {
-      if (asked.has(text)) continue;
       const kept = this.#recent.get(text);
       if (kept) asked.set(text, kept);
-      else if (!missing.includes(text)) missing.push(text);
+      else unknown.add(text);
     }
+    const missing = [...unknown];
     if (missing.length > 0) {
       const request = this.#inner.embed(missing).then((vectors) => {
         if (vectors.length !== missing.length) throw new Error(`embedder returned ${vectors.length} vectors for ${missing.length} texts`);
