@@ -51,6 +51,9 @@ interface Answer {
 
 type Transport = (path: string, headers: Record<string, string | number>, body: string, signal: AbortSignal | undefined, timeoutMs: number) => Promise<Answer>;
 
+/** How long an answer that has sent `[DONE]` may take to end before its stream is cancelled. */
+const DRAIN_TIMEOUT_MS = 5_000;
+
 const RETRYABLE_SOCKET_ERRORS = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ERR_HTTP2_GOAWAY_SESSION", "ERR_HTTP2_STREAM_CANCEL", "ERR_HTTP2_INVALID_SESSION"]);
 
 export class OpenAiHttp {
@@ -121,11 +124,15 @@ export class OpenAiHttp {
       if (!ended) failure ??= new Error("the model's stream closed before its end");
       wakeUp();
     });
+    let done = false;
     try {
       for (;;) {
         for (let i = 0; i < queue.length; i++) {
           const data = queue[i]!;
-          if (data === "[DONE]") return;
+          if (data === "[DONE]") {
+            done = true;
+            return;
+          }
           yield data;
         }
         queue.length = 0;
@@ -137,8 +144,17 @@ export class OpenAiHttp {
       // The connection dies with a generic error; callers should see why.
       throw signal.aborted ? new DOMException("the request was aborted", "AbortError") : err;
     } finally {
-      // Also reached when the consumer stops early: cancel rather than read the rest.
-      if (!ended) res.destroy();
+      if (ended) {
+        // nothing left to read
+      } else if (done) {
+        // The answer is whole, but its end may come in a later read. Reading to it keeps an
+        // HTTP/1.1 connection for the next request, and closes an HTTP/2 stream without a reset:
+        // servers count resets (the "rapid reset" defence) and end a connection that sends many.
+        drainToEnd(res);
+      } else {
+        // The consumer stopped early: cancel rather than read the rest.
+        res.destroy();
+      }
     }
   }
 
@@ -191,6 +207,14 @@ function http2Transport(base: URL, sessions: Http2Sessions): Transport {
     stream.once("error", (err) => { clearTimeout(timer); reject(err); });
     stream.end(body);
   });
+}
+
+/** Reads an answer to its end, or gives it up if that end does not come soon. */
+function drainToEnd(res: Readable): void {
+  const timer = setTimeout(() => res.destroy(), DRAIN_TIMEOUT_MS);
+  timer.unref();
+  res.once("close", () => clearTimeout(timer));
+  res.resume();
 }
 
 function timeoutError(path: string, ms: number): Error {
