@@ -10,7 +10,7 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -106,9 +106,11 @@ const stamp = new Date().toISOString().replace(/[:.]/g, "-");
 const outDir = join(root, values.out);
 const samplesDir = join(outDir, `samples-${stamp}`);
 const dataRoot = join(outDir, `data-${stamp}`);
+const logsDir = join(outDir, `logs-${stamp}`);
 mkdirSync(samplesDir, { recursive: true });
+mkdirSync(logsDir, { recursive: true });
 
-interface ParleyProcess { child: ChildProcess; port: number; inspectorPort: number; stderr: () => string }
+interface ParleyProcess { child: ChildProcess; port: number; inspectorPort: number; stderr: () => string; logFile: string }
 
 /** Every child still running, so an interrupted benchmark leaves nothing behind. */
 const live = new Set<ChildProcess>();
@@ -180,8 +182,10 @@ async function startParley(simUrl: string, runId: string, store: Store): Promise
     // The inspector is how the live heap is read after a forced collection; idle, it costs nothing.
     const child = track(spawnTs(here("../src/index.ts"), [], parleyEnv(port, simUrl, opts.processes, dataDir, store), root,
       [`--inspect=127.0.0.1:${inspectorPort}`, ...opts.nodeArgs]));
-    child.stdout?.resume();
-    started.push({ child, port, inspectorPort, stderr: tailStderr(child) });
+    // Parley logs at warn: what it writes is why a row has errors, so it is kept.
+    const logFile = join(logsDir, `${runId}-parley${i}.log`);
+    child.stdout?.pipe(createWriteStream(logFile));
+    started.push({ child, port, inspectorPort, stderr: tailStderr(child), logFile });
   }
   try {
     for (const p of started) {
@@ -394,6 +398,7 @@ async function runOnce(store: Store, tokensPerSecond: number, sessions: number):
     await Promise.all(parley.map((p) => stopChild(p.child)));
     await stopChild(sim.child);
     rmSync(dataRoot, { recursive: true, force: true });
+    for (const p of parley) if (statSync(p.logFile, { throwIfNoEntry: false })?.size === 0) rmSync(p.logFile);
   }
 }
 
@@ -476,3 +481,5 @@ console.log(formatTable(rows, baseline));
 console.log(`\nJSON: ${jsonPath}`);
 if (!values["keep-samples"]) rmSync(samplesDir, { recursive: true, force: true });
 else console.log(`samples: ${samplesDir}`);
+if (readdirSync(logsDir).length === 0) rmSync(logsDir, { recursive: true });
+else console.log(`Parley's warnings and errors: ${logsDir}`);
