@@ -144,16 +144,13 @@ export class OpenAiHttp {
       // The connection dies with a generic error; callers should see why.
       throw signal.aborted ? new DOMException("the request was aborted", "AbortError") : err;
     } finally {
-      if (ended) {
-        // nothing left to read
-      } else if (done) {
-        // The answer is whole, but its end may come in a later read. Reading to it keeps an
-        // HTTP/1.1 connection for the next request, and closes an HTTP/2 stream without a reset:
-        // servers count resets (the "rapid reset" defence) and end a connection that sends many.
-        drainToEnd(res);
-      } else {
-        // The consumer stopped early: cancel rather than read the rest.
-        res.destroy();
+      // The answer is whole after [DONE], but its end may come in a later read. Reading to it keeps
+      // an HTTP/1.1 connection for the next request, and closes an HTTP/2 stream without a reset:
+      // servers count resets (the "rapid reset" defence) and end a connection that sends many.
+      // A consumer that stopped early cancels rather than read the rest.
+      if (!ended) {
+        if (done) drainToEnd(res);
+        else res.destroy();
       }
     }
   }
