@@ -70,6 +70,7 @@ describe("OpenAiHttp over HTTP/2", () => {
   let server: Http2Server;
   let http: OpenAiHttp;
   let sessions = 0;
+  let endsAfterDone = true;
   /** Per stream: whether the client reset it (RST_STREAM) before it ended. */
   const reset: boolean[] = [];
   before(async () => {
@@ -79,11 +80,11 @@ describe("OpenAiHttp over HTTP/2", () => {
       stream.resume();
       stream.respond({ ":status": 200, "content-type": "text/event-stream" });
       for (const e of EVENTS) stream.write(`data: ${e}\n\n`);
-      setTimeout(() => { if (!stream.destroyed) stream.end(); }, END_AFTER_DONE_MS);
+      if (endsAfterDone) setTimeout(() => { if (!stream.destroyed) stream.end(); }, END_AFTER_DONE_MS);
       stream.on("close", () => reset.push(stream.aborted));
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    http = new OpenAiHttp({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, apiKey: undefined, http2: true });
+    http = new OpenAiHttp({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, apiKey: undefined, http2: true, drainTimeoutMs: 200 });
   });
   after(async () => {
     http.close();
@@ -104,5 +105,17 @@ describe("OpenAiHttp over HTTP/2", () => {
     assert.deepEqual(await readAll(http, 1), ["one"]);
     await until(() => reset.length === 1);
     assert.deepEqual(reset, [true]);
+  });
+
+  test("a stream that never ends after its [DONE] is reset once the drain time is up, so it holds no stream slot", async () => {
+    reset.length = 0;
+    endsAfterDone = false;
+    try {
+      assert.deepEqual(await readAll(http), ["one", "two"], "the reply itself does not wait for the end");
+      await until(() => reset.length === 1);
+      assert.deepEqual(reset, [true]);
+    } finally {
+      endsAfterDone = true;
+    }
   });
 });

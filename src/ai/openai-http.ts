@@ -27,6 +27,8 @@ export interface OpenAiEndpoint {
   http2?: boolean;
   /** Gives up on a request that has not answered (headers) within this time. */
   connectTimeoutMs?: number;
+  /** Cancels a stream that has sent `[DONE]` but not ended within this time (default 5 s). */
+  drainTimeoutMs?: number;
 }
 
 /** The endpoint answered with an HTTP error, or with an error inside the stream. */
@@ -51,14 +53,14 @@ interface Answer {
 
 type Transport = (path: string, headers: Record<string, string | number>, body: string, signal: AbortSignal | undefined, timeoutMs: number) => Promise<Answer>;
 
-/** How long an answer that has sent `[DONE]` may take to end before its stream is cancelled. */
-const DRAIN_TIMEOUT_MS = 5_000;
+const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
 
 const RETRYABLE_SOCKET_ERRORS = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ERR_HTTP2_GOAWAY_SESSION", "ERR_HTTP2_STREAM_CANCEL", "ERR_HTTP2_INVALID_SESSION"]);
 
 export class OpenAiHttp {
   readonly #headers: Record<string, string>;
   readonly #connectTimeoutMs: number;
+  readonly #drainTimeoutMs: number;
   readonly #transport: Transport;
   readonly #close: () => void;
 
@@ -71,6 +73,7 @@ export class OpenAiHttp {
       ...(endpoint.apiKey ? { authorization: `Bearer ${endpoint.apiKey}` } : {}),
     };
     this.#connectTimeoutMs = endpoint.connectTimeoutMs ?? 30_000;
+    this.#drainTimeoutMs = endpoint.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
     if (endpoint.http2) {
       const sessions = new Http2Sessions(base.origin);
       this.#transport = http2Transport(base, sessions);
@@ -149,7 +152,7 @@ export class OpenAiHttp {
       // servers count resets (the "rapid reset" defence) and end a connection that sends many.
       // A consumer that stopped early cancels rather than read the rest.
       if (!ended) {
-        if (done) drainToEnd(res);
+        if (done) drainToEnd(res, this.#drainTimeoutMs);
         else res.destroy();
       }
     }
@@ -207,8 +210,8 @@ function http2Transport(base: URL, sessions: Http2Sessions): Transport {
 }
 
 /** Reads an answer to its end, or gives it up if that end does not come soon. */
-function drainToEnd(res: Readable): void {
-  const timer = setTimeout(() => res.destroy(), DRAIN_TIMEOUT_MS);
+function drainToEnd(res: Readable, timeoutMs: number): void {
+  const timer = setTimeout(() => res.destroy(), timeoutMs);
   timer.unref();
   res.once("close", () => clearTimeout(timer));
   res.resume();
