@@ -1,6 +1,7 @@
 /** The only reader of process.env: parsed once, typed, frozen. */
 import { z } from "zod";
 import { DEFAULT_CHAT_MAX_CHARS } from "./protocol/messages.ts";
+import type { VectorIndex } from "./memory/pg-memory-schema.ts";
 
 const optionalString = z.string().trim().optional().transform((v) => (v ? v : undefined));
 const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
@@ -61,6 +62,8 @@ const Env = z.object({
   EMBEDDING_ENCODING: z.enum(["base64", "float"]).default("base64"),
   /** Vector size of the memories table; changing it needs a new table. */
   EMBEDDING_DIMENSIONS: int(256),
+  /** `none` (exact distances over each player's memories) or `hnsw` (an approximate graph too); see pg-memory-schema.ts. */
+  MEMORY_VECTOR_INDEX: z.enum(["none", "hnsw"]).default("none"),
   /** How long SIGTERM lets replies in flight finish before ending them with reason shutdown. */
   SHUTDOWN_DEADLINE_MS: int(10_000),
   MONITOR_USER: z.string().default("admin"),
@@ -114,7 +117,7 @@ export type Config = Readonly<{
   mongodbUrl: string | undefined;
   databaseUrl: string | undefined;
   dataDir: string;
-  memory: Readonly<{ timeoutMs: number; recallLimit: number; embeddings: "local" | "openai"; embeddingModel: string; embeddingEncoding: "base64" | "float"; dimensions: number }>;
+  memory: Readonly<{ timeoutMs: number; recallLimit: number; embeddings: "local" | "openai"; embeddingModel: string; embeddingEncoding: "base64" | "float"; dimensions: number; vectorIndex: VectorIndex }>;
   shutdownDeadlineMs: number;
   monitor: Readonly<{ user: string; password: string | undefined }>;
   moderation: Readonly<{ blocklistPath: string | undefined; holdBack: boolean }>;
@@ -171,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       embeddingModel: e.EMBEDDING_MODEL,
       embeddingEncoding: e.EMBEDDING_ENCODING,
       dimensions: e.EMBEDDING_DIMENSIONS,
+      vectorIndex: e.MEMORY_VECTOR_INDEX,
     }),
     shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,
     monitor: Object.freeze({ user: e.MONITOR_USER, password: e.MONITOR_PASSWORD }),

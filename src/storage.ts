@@ -113,7 +113,7 @@ export async function openStorage(config: Config, log: Logger): Promise<Storage>
       apiKey: config.model.apiKey, baseURL: config.model.baseUrl, encoding: config.memory.embeddingEncoding,
       model: config.memory.embeddingModel, dimensions: config.memory.dimensions, http2: config.model.http2,
     }), { maxTexts: RECENT_EMBEDDINGS });
-  await migrating(() => migrateLongTermMemory(sql, { dimensions: config.memory.dimensions }));
+  await migrating(() => migrateLongTermMemory(sql, { dimensions: config.memory.dimensions, vectorIndex: config.memory.vectorIndex }));
   const memory = new PgLongTermMemory({ sql, embedder, rowsPerInsert: config.databaseUrl ? undefined : 1 });
 
   const checks: Record<string, () => Promise<void>> = {

@@ -11,7 +11,7 @@ import type { SqlClient } from "../store/sql.ts";
 import { HashingEmbedder } from "./hashing-embedder.ts";
 import type { MemoryEntry } from "./long-term-memory.ts";
 import { PgLongTermMemory, vectorLiteral } from "./pg-long-term-memory.ts";
-import { createMemoryIndexes, createMemoryTable, migrateLongTermMemory } from "./pg-memory-schema.ts";
+import { createMemoryIndexes, createMemoryTable, migrateLongTermMemory, type VectorIndex } from "./pg-memory-schema.ts";
 
 const DATABASE_URL = process.env.PARLEY_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/parley_test";
 const NOW = new Date("2025-06-01T12:00:00Z");
@@ -39,8 +39,8 @@ const SEED: MemoryEntry[] = [
   entry("bob", "captain", "玩家：我最喜欢吃饺子。船长：饺子好！"),
 ];
 
-/** Runs the same recall checks on any SqlClient holding a fresh `table`. */
-function recallScenario(getSql: () => SqlClient, getTable: () => string): void {
+/** Runs the same recall checks on any SqlClient holding a fresh `table`, with either vector index. */
+function recallScenario(getSql: () => SqlClient, getTable: () => string, vectorIndex: VectorIndex): void {
   let memory: PgLongTermMemory;
 
   before(async () => {
@@ -50,17 +50,12 @@ function recallScenario(getSql: () => SqlClient, getTable: () => string): void {
     // Bulk load first, then build the indexes once over the loaded rows.
     await createMemoryTable(sql, { table, dimensions: 256 });
     await memory.rememberAll(SEED);
-    await createMemoryIndexes(sql, { table });
+    await createMemoryIndexes(sql, { table, vectorIndex });
   });
 
-  test("creates the HNSW cosine index and the player/character index", async () => {
-    const [schema, name] = getTable().split(".");
-    const { rows } = await getSql().query<{ indexdef: string }>(
-      "SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2",
-      [schema, name],
-    );
-    const defs = rows.map((row) => row.indexdef);
-    assert.ok(defs.some((def) => /USING hnsw \(embedding vector_cosine_ops\)/.test(def)), defs.join("\n"));
+  test(`creates the player/character index${vectorIndex === "hnsw" ? " and the HNSW cosine index" : ", and no vector index"}`, async () => {
+    const defs = await indexDefinitions(getSql(), getTable());
+    assert.equal(defs.some((def) => /USING hnsw \(embedding vector_cosine_ops\)/.test(def)), vectorIndex === "hnsw", defs.join("\n"));
     assert.ok(defs.some((def) => /\(user_id, character_id\)/.test(def)), defs.join("\n"));
   });
 
@@ -141,6 +136,15 @@ function recallScenario(getSql: () => SqlClient, getTable: () => string): void {
   });
 }
 
+async function indexDefinitions(sql: SqlClient, table: string): Promise<string[]> {
+  const [schema, name] = table.split(".");
+  const { rows } = await sql.query<{ indexdef: string }>(
+    "SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2",
+    [schema, name],
+  );
+  return rows.map((row) => row.indexdef);
+}
+
 describe("PgLongTermMemory on PostgreSQL", () => {
   const schema = `parley_test_ltm_${process.pid}_${randomBytes(4).toString("hex")}`;
   let pool: pg.Pool;
@@ -159,7 +163,8 @@ describe("PgLongTermMemory on PostgreSQL", () => {
     await pool.end();
   });
 
-  recallScenario(() => pool, () => `${schema}.memories`);
+  describe("without a vector index (the default)", () => recallScenario(() => pool, () => `${schema}.memories`, "none"));
+  describe("with the HNSW index", () => recallScenario(() => pool, () => `${schema}.hnsw_memories`, "hnsw"));
 
   test("a vector goes to pgvector to 7 decimal places, and comes back within that", async () => {
     const vector = Array.from(new Float32Array([0.0625, -0.123456789, 3.3e-9, 1e-7, -0.5]));
@@ -176,6 +181,17 @@ describe("PgLongTermMemory on PostgreSQL", () => {
     await migrateLongTermMemory(pool, { table, dimensions: 256 });
     const after = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
     assert.equal(after.rows[0]!.n, before.rows[0]!.n);
+  });
+
+  test("the vector index follows the setting: built when asked for, dropped when not", async () => {
+    const table = `${schema}.switched_memories`;
+    const hasGraph = async (): Promise<boolean> => (await indexDefinitions(pool, table)).some((def) => /USING hnsw/.test(def));
+    await migrateLongTermMemory(pool, { table, dimensions: 256 });
+    assert.equal(await hasGraph(), false);
+    await migrateLongTermMemory(pool, { table, dimensions: 256, vectorIndex: "hnsw" });
+    assert.equal(await hasGraph(), true);
+    await migrateLongTermMemory(pool, { table, dimensions: 256 });
+    assert.equal(await hasGraph(), false);
   });
 });
 
@@ -194,7 +210,7 @@ describe("PgLongTermMemory on embedded PostgreSQL", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  recallScenario(() => db, () => "parley.memories");
+  recallScenario(() => db, () => "parley.memories", "none");
 });
 
 describe("PgLongTermMemory validation", () => {

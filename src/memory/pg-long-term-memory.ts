@@ -32,10 +32,10 @@ const INSERT_BATCH = 1000;
  * that player and character by cosine distance, more than asked for, and ranks them by
  * relevance, importance and recency (see `rank-memories.ts`).
  *
- * For a player with few memories the planner filters by the (user_id, character_id) index
- * and sorts exactly. When it picks the HNSW index instead, the filtered result can come back
- * short; pgvector >= 0.8 avoids that when connections run with
- * `hnsw.iterative_scan = relaxed_order` (relaxed order is enough: recall re-ranks anyway).
+ * The planner filters by the (user_id, character_id) index and sorts that player's memories by
+ * exact distance. Where an HNSW graph exists (`MEMORY_VECTOR_INDEX=hnsw`) and the planner picks
+ * it, the filtered result can come back short; pgvector >= 0.8 avoids that when connections run
+ * with `hnsw.iterative_scan = relaxed_order` (relaxed order is enough: recall re-ranks anyway).
  */
 export class PgLongTermMemory implements LongTermMemory {
   private readonly sql: SqlClient;

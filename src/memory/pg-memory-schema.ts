@@ -5,13 +5,26 @@ export interface MemoryTableOptions {
   table?: string;
   /** The embedder's vector size. */
   dimensions: number;
+  /** See `VectorIndex`. Default `none`. */
+  vectorIndex?: VectorIndex;
 }
+
+/**
+ * `none`: recall finds a player's memories through the (user_id, character_id) btree index and
+ * ranks them by exact distance. `hnsw`: also an approximate-nearest-neighbour graph over all
+ * memories, for players whose memories run to tens of thousands. The graph is paid on every turn:
+ * each memory stored is inserted into it, at 50 times the cost of the row (BENCHMARKS.md), and the
+ * cost grows with the table.
+ */
+export type VectorIndex = "none" | "hnsw";
 
 export interface MemoryTableName {
   /** Quoted and ready to put into SQL. */
   sql: string;
   /** The bare table name, used to name its indexes. */
   base: string;
+  /** `"schema".` when the name has one, else empty: indexes live in their table's schema. */
+  schemaPrefix: string;
 }
 
 /** HNSW graph settings for the memories index; see createMemoryIndexes for why. */
@@ -24,7 +37,11 @@ export function memoryTableName(table = "memories"): MemoryTableName {
   if (parts.length > 2 || !parts.every((part) => IDENTIFIER.test(part))) {
     throw new Error(`memory table: "${table}" is not a plain [schema.]table name`);
   }
-  return { sql: parts.map((part) => `"${part}"`).join("."), base: parts[parts.length - 1]! };
+  return {
+    sql: parts.map((part) => `"${part}"`).join("."),
+    base: parts[parts.length - 1]!,
+    schemaPrefix: parts.length === 2 ? `"${parts[0]}".` : "",
+  };
 }
 
 /** The table alone, without the vector index: bulk loads go faster before the index exists. */
@@ -48,18 +65,24 @@ export async function createMemoryTable(sql: SqlClient, options: MemoryTableOpti
   );
 }
 
-export async function createMemoryIndexes(sql: SqlClient, options: Pick<MemoryTableOptions, "table">): Promise<void> {
+/**
+ * The indexes `vectorIndex` asks for. The setting describes the schema: with `none`, a graph an
+ * earlier start built under Parley's name is dropped, so turns stop paying for it.
+ */
+export async function createMemoryIndexes(sql: SqlClient, options: Pick<MemoryTableOptions, "table" | "vectorIndex">): Promise<void> {
   const table = memoryTableName(options.table);
   await sql.query(
     `CREATE INDEX IF NOT EXISTS "${table.base}_user_character_idx" ON ${table.sql} (user_id, character_id)`,
   );
-  // Every finished turn inserts a memory, and the HNSW insert is most of what PostgreSQL spends on
-  // a turn: these settings cost a quarter of pgvector's defaults (m 16, ef_construction 64) per
-  // insert (BENCHMARKS.md). Recall filters by player and character, which the btree index above
-  // serves with exact distances; the graph is for players with very long histories, and recall
-  // re-ranks what it returns anyway.
+  const graph = `"${table.base}_embedding_hnsw_idx"`;
+  if ((options.vectorIndex ?? "none") === "none") {
+    await sql.query(`DROP INDEX IF EXISTS ${table.schemaPrefix}${graph}`);
+    return;
+  }
+  // These settings cost a quarter of pgvector's defaults (m 16, ef_construction 64) per insert
+  // (BENCHMARKS.md); recall re-ranks what it returns anyway.
   await sql.query(
-    `CREATE INDEX IF NOT EXISTS "${table.base}_embedding_hnsw_idx" ON ${table.sql}
+    `CREATE INDEX IF NOT EXISTS ${graph} ON ${table.sql}
       USING hnsw (embedding vector_cosine_ops) WITH (m = ${HNSW.m}, ef_construction = ${HNSW.efConstruction})`,
   );
 }
