@@ -14,9 +14,11 @@ test("keeps only the window's samples, and counts listeners' chunks but not thei
     { kind: "chat", at: 1500, session: "s" },
     { kind: "chat", at: 2500, session: "s" },
     reply(900, 9999),
-    reply(1200, 160),
+    reply(1400, 160),
     reply(1300, 170, { speaker: false, first_chunk_ms: null, end_ms: null, seq_faults: 2, content_ok: false }),
     reply(2900, 180, { reason: "error" }),
+    // Chats sent in the window whose replies end after it: timed, but their chunks are not the window's.
+    reply(3100, 170),
     { kind: "error", at: 1400, session: "s", code: "busy", message: "" },
     { kind: "error", at: 4000, session: "s", code: "busy", message: "" },
     { kind: "join_failed", at: 10, session: "s", message: "nope" },
@@ -29,12 +31,40 @@ test("keeps only the window's samples, and counts listeners' chunks but not thei
   assert.equal(m.chatsPerSecond, 1);
   assert.equal(m.replies, 2);
   assert.equal(m.repliesNotComplete, 1);
-  assert.deepEqual(m.firstChunkMs, { p50: 160, p95: 180, p99: 180 });
-  assert.deepEqual(m.parleyShareMs, { p50: 10, p95: 30, p99: 30 });
+  assert.deepEqual(m.firstChunkMs, { p50: 170, p95: 180, p99: 180 });
+  assert.deepEqual(m.parleyShareMs, { p50: 20, p95: 30, p99: 30 });
   assert.equal(m.chunksPerSecond, 4.5);
   assert.deepEqual(m.errorsByCode, { busy: 1 });
   assert.equal(m.joinFailures, 1);
   assert.equal(m.disconnects, 1);
   assert.equal(m.seqFaults, 3);
   assert.equal(m.contentMismatches, 1);
+});
+
+test("times the replies to chats sent in the window, not those that end in it", () => {
+  const samples: BotSample[] = [
+    // Sent at 800, during the ramp; it ends inside the window.
+    reply(1200, 300, { end_ms: 400 }),
+    // Sent at 1000 and at 2400; the second ends after the window.
+    reply(1260, 160, { end_ms: 260 }),
+    reply(3100, 190, { end_ms: 700 }),
+  ];
+  const m = aggregate(samples, { from: 1000, to: 3000 }, 150);
+  assert.deepEqual(m.firstChunkMs, { p50: 160, p95: 190, p99: 190 });
+  assert.equal(m.replies, 2, "replies and their chunks still count by when they end");
+});
+
+test("slices the share by when the chat was sent, ten seconds a slice", () => {
+  const samples: BotSample[] = [
+    reply(1_000 + 1_000, 155, { end_ms: 1_000 }),
+    reply(1_000 + 9_000, 165, { end_ms: 1_000 }),
+    reply(1_000 + 31_000, 190, { end_ms: 1_000 }),
+  ];
+  const m = aggregate(samples, { from: 0, to: 40_000 }, 150);
+  assert.deepEqual(m.parleyShareBySlice, [
+    { fromSecond: 0, replies: 2, p50: 5, p95: 15, p99: 15 },
+    { fromSecond: 10, replies: 0, p50: NaN, p95: NaN, p99: NaN },
+    { fromSecond: 20, replies: 0, p50: NaN, p95: NaN, p99: NaN },
+    { fromSecond: 30, replies: 1, p50: 40, p95: 40, p99: 40 },
+  ]);
 });

@@ -18,9 +18,15 @@ export interface BotMetrics {
   replies: number;
   /** Replies that ended for another reason than `complete`. */
   repliesNotComplete: number;
+  /**
+   * Replies to the chats sent in the window. By the chat's moment, not the reply's end: a reply
+   * that ends early in the window answers a chat sent during the ramp, while sessions still join.
+   */
   firstChunkMs: Pcts;
   /** First chunk minus the model's configured first-token time. */
   parleyShareMs: Pcts;
+  /** The same share over consecutive slices of the window, to show drift as conversations grow. */
+  parleyShareBySlice: Array<{ fromSecond: number; replies: number } & Pcts>;
   endMs: Pcts;
   chunkGapMs: Pcts & { max: number };
   /** Chunks received by all players, per second. */
@@ -41,8 +47,12 @@ const toPcts = (values: readonly number[]): Pcts => {
   return { p50: p[50]!, p95: p[95]!, p99: p[99]! };
 };
 
+/** Seconds per slice of `parleyShareBySlice`. */
+export const SHARE_SLICE_SECONDS = 10;
+
 export function aggregate(samples: Iterable<BotSample>, window: Window, simFirstTokenMs: number): BotMetrics {
   const inWindow = (at: number) => at >= window.from && at <= window.to;
+  const slices: number[][] = [];
   const seconds = (window.to - window.from) / 1000;
   const firstChunk: number[] = [];
   const end: number[] = [];
@@ -56,7 +66,16 @@ export function aggregate(samples: Iterable<BotSample>, window: Window, simFirst
       case "chat":
         if (inWindow(s.at)) chats += 1;
         break;
-      case "reply":
+      case "reply": {
+        // Only the player who chatted knows when the chat went out.
+        const sentAt = s.speaker && s.end_ms !== null ? s.at - s.end_ms : null;
+        if (sentAt !== null && inWindow(sentAt)) {
+          if (s.first_chunk_ms !== null) {
+            firstChunk.push(s.first_chunk_ms);
+            (slices[Math.floor((sentAt - window.from) / 1000 / SHARE_SLICE_SECONDS)] ??= []).push(s.first_chunk_ms - simFirstTokenMs);
+          }
+          end.push(s.end_ms!);
+        }
         if (!inWindow(s.at)) break;
         chunks += s.chunks;
         seqFaults += s.seq_faults;
@@ -65,9 +84,8 @@ export function aggregate(samples: Iterable<BotSample>, window: Window, simFirst
         if (!s.speaker) break;
         replies += 1;
         if (s.reason !== "complete") notComplete += 1;
-        if (s.first_chunk_ms !== null) firstChunk.push(s.first_chunk_ms);
-        if (s.end_ms !== null) end.push(s.end_ms);
         break;
+      }
       case "stray":
         if (inWindow(s.at)) seqFaults += 1;
         break;
@@ -95,6 +113,7 @@ export function aggregate(samples: Iterable<BotSample>, window: Window, simFirst
     repliesNotComplete: notComplete,
     firstChunkMs: fc,
     parleyShareMs: { p50: fc.p50 - simFirstTokenMs, p95: fc.p95 - simFirstTokenMs, p99: fc.p99 - simFirstTokenMs },
+    parleyShareBySlice: Array.from(slices, (slice = [], i) => ({ fromSecond: i * SHARE_SLICE_SECONDS, replies: slice.length, ...toPcts(slice) })),
     endMs: toPcts(end),
     chunkGapMs: { ...toPcts(gaps), max: gaps.reduce((a, b) => Math.max(a, b), 0) },
     chunksPerSecond: chunks / seconds,

@@ -25,6 +25,10 @@ export interface BenchRow {
   simCpu: number;
   /** Every process on the machine (PostgreSQL and Redis too); 100 per core. */
   machineCpu: number;
+  /** PostgreSQL and Redis; 100 per core. */
+  databasesCpu: number;
+  /** Steal: CPU the hypervisor gave other guests while this one wanted it (counted in machineCpu). */
+  stolenCpu: number;
   /**
    * The machine's speed just before and just after the run (cpu-reference.ts): a shared host's
    * speed drifts, and a row whose two differ was measured on a machine that changed under it.
@@ -59,7 +63,10 @@ const COLUMNS: Array<[string, (r: BenchRow) => string]> = [
   ["seq faults", (r) => f0(r.seqFaults)],
   ["bots CPU%", (r) => f0(r.botsCpu)],
   ["sim CPU%", (r) => f0(r.simCpu)],
+  ["DB CPU%", (r) => f0(r.databasesCpu)],
   ["machine CPU%", (r) => `${f0(r.machineCpu)}/${f0(100 * availableParallelism())}`],
+  // A shared host's other guests: when they take the cores, the tail is theirs, not Parley's.
+  ["stolen CPU%", (r) => f0(r.stolenCpu)],
   ["CPU ref ms", (r) => `${f0(r.cpuReferenceMs.before)}→${f0(r.cpuReferenceMs.after)}`],
 ];
 

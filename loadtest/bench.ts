@@ -16,12 +16,12 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { aggregate, type BotMetrics } from "./bench-metrics.ts";
+import { aggregate, SHARE_SLICE_SECONDS, type BotMetrics } from "./bench-metrics.ts";
 import { formatTable, type BenchRow } from "./bench-table.ts";
 import type { BotDriverConfig, BotDriverReport } from "./bot-driver.ts";
 import type { BotSample } from "./bot-samples.ts";
 import { freePorts, spawnTs, stopChild, tailStderr, waitForHttp, waitForLine } from "./child-processes.ts";
-import { CLOCK_TICKS_PER_SECOND, MACHINE, ProcSampler, readProc, type ProcSample, type ProcSummary } from "./proc-stats.ts";
+import { CLOCK_TICKS_PER_SECOND, DATABASES, MACHINE, ProcSampler, STOLEN, readProc, type ProcSample, type ProcSummary } from "./proc-stats.ts";
 import { heapAfterGc, startCpuProfile } from "./inspector.ts";
 import { emptyServiceTables, prepareServices, type Store } from "./bench-services.ts";
 import { cpuReferenceMs } from "./cpu-reference.ts";
@@ -327,6 +327,10 @@ interface RunResult {
   botProcesses: ProcSummary | null;
   /** Every process on the machine, PostgreSQL and Redis included. */
   machine: ProcSummary | null;
+  /** PostgreSQL's and Redis' processes. */
+  databases: ProcSummary | null;
+  /** CPU the hypervisor gave to other guests while this machine wanted it (steal), counted in `machine`. */
+  stolen: ProcSummary | null;
   /** The machine's speed just before the run and just after the bots left (cpu-reference.ts). */
   cpuReferenceMs: { before: number; after: number };
 }
@@ -345,7 +349,7 @@ async function runOnce(store: Store, tokensPerSecond: number, sessions: number):
     const endpoints = parley.map((p) => `ws://127.0.0.1:${p.port}`);
     const startedAt = Date.now();
     const bots = await forkBots(endpoints, sessions, runId);
-    const sampler = new ProcSampler([...parley.map((p) => p.child.pid!), sim.child.pid!, ...bots.map((b) => b.child.pid!), MACHINE]);
+    const sampler = new ProcSampler([...parley.map((p) => p.child.pid!), sim.child.pid!, ...bots.map((b) => b.child.pid!), MACHINE, STOLEN, DATABASES]);
     const window = { from: startedAt + opts.rampMs, to: startedAt + opts.rampMs + opts.measureMs };
     const ports = parley.map((p) => p.port);
     await sleep(window.from - Date.now());
@@ -392,6 +396,8 @@ async function runOnce(store: Store, tokensPerSecond: number, sessions: number):
       sim: sampler.summary(sim.child.pid!, window.from, window.to),
       botProcesses: sumSummaries(bots.map((b) => sampler.summary(b.child.pid!, window.from, window.to))),
       machine: sampler.summary(MACHINE, window.from, window.to),
+      databases: sampler.summary(DATABASES, window.from, window.to),
+      stolen: sampler.summary(STOLEN, window.from, window.to),
       cpuReferenceMs: { before: cpuReference, after: cpuReferenceAfter },
     };
   } finally {
@@ -425,6 +431,8 @@ function toRow(r: RunResult): BenchRow {
     botsCpu: r.botProcesses?.cpuPercent ?? NaN,
     simCpu: r.sim?.cpuPercent ?? NaN,
     machineCpu: r.machine?.cpuPercent ?? NaN,
+    databasesCpu: r.databases?.cpuPercent ?? NaN,
+    stolenCpu: r.stolen?.cpuPercent ?? NaN,
     cpuReferenceMs: r.cpuReferenceMs,
   };
 }
@@ -473,6 +481,8 @@ for (const store of stores) for (const tps of opts.tokensPerSecond) {
     const r = result.bots;
     console.log(`  ${store}, ${tps} tok/s, ${sessions} sessions: ${r.replies} replies, first chunk p50 ${r.firstChunkMs.p50.toFixed(1)} ms, ` +
       `errors ${JSON.stringify(r.errorsByCode)} join failures ${r.joinFailures} disconnects ${r.disconnects}`);
+    console.log(`    Parley share p50/p99 by ${SHARE_SLICE_SECONDS} s of the window: ` +
+      r.parleyShareBySlice.map((slice) => `${slice.p50.toFixed(1)}/${slice.p99.toFixed(1)}`).join(", "));
   }
 }
 

@@ -1,11 +1,46 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseMachineBusyTicks, parseStatCpuTicks, parseStatusRssKb, summarize } from "./proc-stats.ts";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { commandCpuCounter, parseMachineBusyTicks, parseStatCpuTicks, parseStatusRssKb, parseStolenTicks, summarize } from "./proc-stats.ts";
 
 test("reads the machine's busy ticks: everything but idle and iowait", () => {
   const stat = "cpu  100 5 50 1000 20 3 2 1 0 0\ncpu0 50 2 25 500 10 1 1 0 0 0\nintr 1\n";
   assert.equal(parseMachineBusyTicks(stat), 100 + 5 + 50 + 3 + 2 + 1);
   assert.throws(() => parseMachineBusyTicks("intr 1\n"));
+});
+
+test("reads the ticks the hypervisor took (steal)", () => {
+  assert.equal(parseStolenTicks("cpu  100 5 50 1000 20 3 2 7 0 0\n"), 7);
+  assert.throws(() => parseStolenTicks("cpu  100 5 50\n"));
+});
+
+test("adds up the CPU of the processes with a given command, through processes that come and go", () => {
+  const proc = mkdtempSync(join(tmpdir(), "parley-proc-"));
+  const setProcess = (pid: number, name: string, ticks: number): void => {
+    mkdirSync(join(proc, String(pid)), { recursive: true });
+    writeFileSync(join(proc, String(pid), "stat"), `${pid} (${name}) S 1 1 1 0 -1 0 0 0 0 0 ${ticks} 0 0 0 20 0 1 0 1 1 1`);
+  };
+  try {
+    setProcess(10, "postgres", 100);
+    setProcess(11, "node", 500);
+    mkdirSync(join(proc, "self"));
+    const read = commandCpuCounter(new Set(["postgres", "redis-server"]), proc);
+    assert.equal(read(), 0, "ticks count from a process's first sighting");
+    setProcess(10, "postgres", 130);
+    setProcess(12, "redis-server", 40);
+    setProcess(11, "node", 900);
+    assert.equal(read(), 30);
+    rmSync(join(proc, "10"), { recursive: true });
+    setProcess(12, "redis-server", 45);
+    setProcess(13, "postgres", 8);
+    assert.equal(read(), 35, "a process that ended keeps what it used while seen");
+    setProcess(13, "postgres", 10);
+    assert.equal(read(), 37);
+  } finally {
+    rmSync(proc, { recursive: true, force: true });
+  }
 });
 
 test("reads utime + stime past a command name holding spaces and parentheses", () => {
