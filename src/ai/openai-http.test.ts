@@ -14,7 +14,7 @@ const EVENTS = ["one", "two", "[DONE]"];
 
 async function readAll(http: OpenAiHttp, stopAfter = Infinity): Promise<string[]> {
   const seen: string[] = [];
-  for await (const data of http.streamEvents("chat/completions", { stream: true }, new AbortController().signal)) {
+  for await (const data of http.streamEvents("chat/completions", { stream: true }, new AbortController().signal, (data) => data)) {
     seen.push(data);
     if (seen.length >= stopAfter) break;
   }

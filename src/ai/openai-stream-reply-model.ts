@@ -37,7 +37,7 @@ export class OpenAiStreamReplyModel implements ReplyModel {
     this.#http = http;
   }
 
-  async *stream(messages: BaseMessage[], signal: AbortSignal): AsyncIterable<ModelDelta> {
+  stream(messages: BaseMessage[], signal: AbortSignal): AsyncIterable<ModelDelta> {
     const body = {
       model: this.#options.name,
       messages: messages.map(toOpenAiMessage),
@@ -46,26 +46,28 @@ export class OpenAiStreamReplyModel implements ReplyModel {
       temperature: this.#options.temperature,
       max_tokens: this.#options.maxTokens,
     };
-    for await (const data of this.#http.streamEvents("chat/completions", body, signal)) {
-      const chunk = JSON.parse(data) as CompletionChunk;
-      if (chunk.error) {
-        throw new OpenAiHttpError(`chat/completions: ${typeof chunk.error === "string" ? chunk.error : chunk.error.message ?? "error in stream"}`);
-      }
-      const content = chunk.choices?.[0]?.delta?.content ?? "";
-      const u = chunk.usage;
-      if (u) {
-        const input_tokens = u.prompt_tokens ?? 0;
-        const output_tokens = u.completion_tokens ?? 0;
-        yield { content, usage: { input_tokens, output_tokens, total_tokens: u.total_tokens ?? input_tokens + output_tokens } };
-      } else if (content) {
-        yield { content };
-      }
-    }
+    return this.#http.streamEvents("chat/completions", body, signal, toDelta);
   }
 
   close(): void {
     this.#http.close();
   }
+}
+
+/** One completion chunk as a delta; undefined for a chunk that says nothing (a role, an empty delta). */
+function toDelta(data: string): ModelDelta | undefined {
+  const chunk = JSON.parse(data) as CompletionChunk;
+  if (chunk.error) {
+    throw new OpenAiHttpError(`chat/completions: ${typeof chunk.error === "string" ? chunk.error : chunk.error.message ?? "error in stream"}`);
+  }
+  const content = chunk.choices?.[0]?.delta?.content ?? "";
+  const u = chunk.usage;
+  if (u) {
+    const input_tokens = u.prompt_tokens ?? 0;
+    const output_tokens = u.completion_tokens ?? 0;
+    return { content, usage: { input_tokens, output_tokens, total_tokens: u.total_tokens ?? input_tokens + output_tokens } };
+  }
+  return content ? { content } : undefined;
 }
 
 const ROLES: Record<string, OpenAiChatMessage["role"]> = { system: "system", human: "user", ai: "assistant" };
