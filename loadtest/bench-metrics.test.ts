@@ -1,11 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { aggregate } from "./bench-metrics.ts";
-import type { BotSample, ReplySample } from "./bot-samples.ts";
+import type { BotSample, FirstChunkSample, ReplySample } from "./bot-samples.ts";
 
 const reply = (at: number, first: number, extra: Partial<ReplySample> = {}): ReplySample => ({
   kind: "reply", at, session: "s", speaker: true, reply_id: `r${at}`, first_chunk_ms: first, end_ms: first + 100,
   chunks: 3, gaps_ms: [50, 50], seq_faults: 0, content_ok: true, reason: "complete", ...extra,
+});
+
+const firstChunk = (sentAt: number, ms: number): FirstChunkSample => ({
+  kind: "first_chunk", at: sentAt + ms, session: "s", reply_id: `f${sentAt}`, sent_at: sentAt, ms,
 });
 
 test("keeps only the window's samples, and counts listeners' chunks but not their timings", () => {
@@ -19,6 +23,11 @@ test("keeps only the window's samples, and counts listeners' chunks but not thei
     reply(2900, 180, { reason: "error" }),
     // Chats sent in the window whose replies end after it: timed, but their chunks are not the window's.
     reply(3100, 170),
+    firstChunk(500, 9999),
+    firstChunk(1240, 160),
+    firstChunk(2620, 180),
+    firstChunk(2930, 170),
+    firstChunk(3500, 999),
     { kind: "error", at: 1400, session: "s", code: "busy", message: "" },
     { kind: "error", at: 4000, session: "s", code: "busy", message: "" },
     { kind: "join_failed", at: 10, session: "s", message: "nope" },
@@ -41,30 +50,29 @@ test("keeps only the window's samples, and counts listeners' chunks but not thei
   assert.equal(m.contentMismatches, 1);
 });
 
-test("times the replies to chats sent in the window, not those that end in it", () => {
+test("times the chats sent in the window, not the replies that end in it", () => {
   const samples: BotSample[] = [
     // Sent at 800, during the ramp; it ends inside the window.
+    firstChunk(800, 300),
     reply(1200, 300, { end_ms: 400 }),
-    // Sent at 1000 and at 2400; the second ends after the window.
+    // Sent at 1000, and at 2400 with its reply still streaming when the bots stopped.
+    firstChunk(1000, 160),
     reply(1260, 160, { end_ms: 260 }),
-    reply(3100, 190, { end_ms: 700 }),
+    firstChunk(2400, 190),
   ];
   const m = aggregate(samples, { from: 1000, to: 3000 }, 150);
   assert.deepEqual(m.firstChunkMs, { p50: 160, p95: 190, p99: 190 });
-  assert.equal(m.replies, 2, "replies and their chunks still count by when they end");
+  assert.deepEqual(m.endMs, { p50: 260, p95: 260, p99: 260 });
+  assert.equal(m.replies, 2, "replies and their chunks count by when they end");
 });
 
 test("slices the share by when the chat was sent, ten seconds a slice", () => {
-  const samples: BotSample[] = [
-    reply(1_000 + 1_000, 155, { end_ms: 1_000 }),
-    reply(1_000 + 9_000, 165, { end_ms: 1_000 }),
-    reply(1_000 + 31_000, 190, { end_ms: 1_000 }),
-  ];
+  const samples: BotSample[] = [firstChunk(1_000, 155), firstChunk(9_000, 165), firstChunk(31_000, 190), firstChunk(40_000, 160)];
   const m = aggregate(samples, { from: 0, to: 40_000 }, 150);
   assert.deepEqual(m.parleyShareBySlice, [
     { fromSecond: 0, replies: 2, p50: 5, p95: 15, p99: 15 },
     { fromSecond: 10, replies: 0, p50: NaN, p95: NaN, p99: NaN },
     { fromSecond: 20, replies: 0, p50: NaN, p95: NaN, p99: NaN },
-    { fromSecond: 30, replies: 1, p50: 40, p95: 40, p99: 40 },
-  ]);
+    { fromSecond: 30, replies: 2, p50: 10, p95: 40, p99: 40 },
+  ], "a chat at the window's last moment is in its last slice");
 });

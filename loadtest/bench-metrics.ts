@@ -19,14 +19,16 @@ export interface BotMetrics {
   /** Replies that ended for another reason than `complete`. */
   repliesNotComplete: number;
   /**
-   * Replies to the chats sent in the window. By the chat's moment, not the reply's end: a reply
-   * that ends early in the window answers a chat sent during the ramp, while sessions still join.
+   * The chats sent in the window, by the chat's moment rather than the reply's end: a reply that
+   * ends early in the window answers a chat sent during the ramp, while sessions still join, and
+   * one that ends after it would be missed when the bots stop.
    */
   firstChunkMs: Pcts;
   /** First chunk minus the model's configured first-token time. */
   parleyShareMs: Pcts;
   /** The same share over consecutive slices of the window, to show drift as conversations grow. */
   parleyShareBySlice: Array<{ fromSecond: number; replies: number } & Pcts>;
+  /** Chat to `ai_end`, for the chats sent in the window whose replies ended before the bots stopped. */
   endMs: Pcts;
   chunkGapMs: Pcts & { max: number };
   /** Chunks received by all players, per second. */
@@ -52,8 +54,9 @@ export const SHARE_SLICE_SECONDS = 10;
 
 export function aggregate(samples: Iterable<BotSample>, window: Window, simFirstTokenMs: number): BotMetrics {
   const inWindow = (at: number) => at >= window.from && at <= window.to;
-  const slices: number[][] = [];
   const seconds = (window.to - window.from) / 1000;
+  const slices: number[][] = [];
+  const lastSlice = Math.max(0, Math.ceil(seconds / SHARE_SLICE_SECONDS) - 1);
   const firstChunk: number[] = [];
   const end: number[] = [];
   const gaps: number[] = [];
@@ -66,16 +69,16 @@ export function aggregate(samples: Iterable<BotSample>, window: Window, simFirst
       case "chat":
         if (inWindow(s.at)) chats += 1;
         break;
+      case "first_chunk":
+        if (!inWindow(s.sent_at)) break;
+        firstChunk.push(s.ms);
+        // The window's last moment belongs to its last slice, not to a slice of its own.
+        (slices[Math.min(Math.floor((s.sent_at - window.from) / 1000 / SHARE_SLICE_SECONDS), lastSlice)] ??= []).push(s.ms - simFirstTokenMs);
+        break;
       case "reply": {
         // Only the player who chatted knows when the chat went out.
         const sentAt = s.speaker && s.end_ms !== null ? s.at - s.end_ms : null;
-        if (sentAt !== null && inWindow(sentAt)) {
-          if (s.first_chunk_ms !== null) {
-            firstChunk.push(s.first_chunk_ms);
-            (slices[Math.floor((sentAt - window.from) / 1000 / SHARE_SLICE_SECONDS)] ??= []).push(s.first_chunk_ms - simFirstTokenMs);
-          }
-          end.push(s.end_ms!);
-        }
+        if (sentAt !== null && inWindow(sentAt)) end.push(s.end_ms!);
         if (!inWindow(s.at)) break;
         chunks += s.chunks;
         seqFaults += s.seq_faults;

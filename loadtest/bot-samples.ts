@@ -27,6 +27,11 @@ export interface ReplySample {
 }
 
 export interface ChatSample { kind: "chat"; at: number; session: string }
+/**
+ * The first chunk of a reply, for the player who chatted, when it arrives: a reply still
+ * streaming when the bots stop is timed too. `sent_at` is the chat's wall-clock moment.
+ */
+export interface FirstChunkSample { kind: "first_chunk"; at: number; session: string; reply_id: string; sent_at: number; ms: number }
 export interface JoinSample { kind: "join"; at: number; session: string; ms: number }
 export interface JoinFailedSample { kind: "join_failed"; at: number; session: string; message: string }
 /** An `error` message from the server. */
@@ -37,6 +42,6 @@ export interface DisconnectSample { kind: "disconnect"; at: number; session: str
 export interface StraySample { kind: "stray"; at: number; session: string; reply_id: string; what: "chunk" | "end" }
 
 export type BotSample =
-  | ReplySample | ChatSample | JoinSample | JoinFailedSample | ServerErrorSample | DisconnectSample | StraySample;
+  | ReplySample | ChatSample | FirstChunkSample | JoinSample | JoinFailedSample | ServerErrorSample | DisconnectSample | StraySample;
 
 export type SampleSink = (sample: BotSample) => void;

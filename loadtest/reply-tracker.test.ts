@@ -13,7 +13,7 @@ function setup(speaker = true) {
 }
 
 test("times a reply from the chat to its first chunk and its end, with the gaps between chunks", () => {
-  const { tracker, replies, advance } = setup();
+  const { tracker, samples, replies, advance } = setup();
   tracker.chatSent();
   advance(5);
   tracker.onStatus({ status: "thinking", reply_id: "r1" });
@@ -25,6 +25,8 @@ test("times a reply from the chat to its first chunk and its end, with the gaps 
   tracker.onEnd({ reply_id: "r1", full_content: "Hello", reason: "complete" });
   const [r] = replies();
   assert.equal(r?.first_chunk_ms, 155);
+  assert.deepEqual(samples.filter((s) => s.kind === "first_chunk"),
+    [{ kind: "first_chunk", at: 1_700_000_001_155, session: "s0p0", reply_id: "r1", sent_at: 1_700_000_001_000, ms: 155 }]);
   assert.equal(r?.end_ms, 215);
   assert.deepEqual(r?.gaps_ms, [50]);
   assert.equal(r?.chunks, 2);
@@ -87,5 +89,6 @@ test("ignores greetings, and a listener checks replies without timing them", () 
   tracker.onEnd({ reply_id: "r1", full_content: "x", reason: "complete" });
   assert.equal(replies()[0]?.speaker, false);
   assert.equal(replies()[0]?.first_chunk_ms, null);
+  assert.equal(samples.some((s) => s.kind === "first_chunk"), false);
   assert.equal(replies()[0]?.content_ok, true);
 });

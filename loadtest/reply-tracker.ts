@@ -1,6 +1,7 @@
 /**
  * Checks and times the replies one player receives. It knows nothing of the network: feed it the
- * room's messages and the chats it sends, and it emits one sample per finished reply.
+ * room's messages and the chats it sends, and it emits one sample per finished reply (and, for
+ * the player who chatted, one when its first chunk arrives).
  *
  * A chat is matched to its reply by order: the server answers every chat in the order received,
  * either with a status naming a new reply_id (thinking or queued) or with an error refusing it.
@@ -87,8 +88,18 @@ export class ReplyTracker {
     if (msg.seq !== reply.lastSeq + 1) reply.seqFaults += 1;
     // A reordered chunk must not move the expectation backwards and fault every later chunk too.
     reply.lastSeq = Math.max(reply.lastSeq, msg.seq);
-    if (reply.lastChunkAt === null) reply.firstChunkAt = now;
-    else reply.gaps.push(round2(now - reply.lastChunkAt));
+    if (reply.lastChunkAt === null) {
+      reply.firstChunkAt = now;
+      if (reply.sentAt !== null) {
+        const at = this.#clock.wallNow();
+        this.#sink({
+          kind: "first_chunk", at, session: this.#session, reply_id: id,
+          sent_at: Math.round(at - (now - reply.sentAt)), ms: round2(now - reply.sentAt),
+        });
+      }
+    } else {
+      reply.gaps.push(round2(now - reply.lastChunkAt));
+    }
     reply.lastChunkAt = now;
     reply.chunks += 1;
     reply.text += msg.content;
