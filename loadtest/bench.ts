@@ -482,7 +482,7 @@ for (const store of stores) for (const tps of opts.tokensPerSecond) {
     console.log(`  ${store}, ${tps} tok/s, ${sessions} sessions: ${r.replies} replies, first chunk p50 ${r.firstChunkMs.p50.toFixed(1)} ms, ` +
       `errors ${JSON.stringify(r.errorsByCode)} join failures ${r.joinFailures} disconnects ${r.disconnects}`);
     console.log(`    Parley share p50/p99 by ${SHARE_SLICE_SECONDS} s of the window: ` +
-      r.parleyShareBySlice.map((slice) => `${slice.p50.toFixed(1)}/${slice.p99.toFixed(1)}`).join(", "));
+      r.parleyShareBySlice.map((slice) => (slice.replies > 0 ? `${slice.p50.toFixed(1)}/${slice.p99.toFixed(1)}` : "-")).join(", "));
   }
 }
 
