@@ -211,6 +211,14 @@ describe("PgLongTermMemory on embedded PostgreSQL", () => {
   });
 
   recallScenario(() => db, () => "parley.memories", "none");
+
+  test("drops a graph an earlier start built", async () => {
+    const table = "parley.switched_memories";
+    await migrateLongTermMemory(db, { table, dimensions: 256, vectorIndex: "hnsw" });
+    assert.ok((await indexDefinitions(db, table)).some((def) => /USING hnsw/.test(def)));
+    await migrateLongTermMemory(db, { table, dimensions: 256 });
+    assert.ok(!(await indexDefinitions(db, table)).some((def) => /USING hnsw/.test(def)));
+  });
 });
 
 describe("PgLongTermMemory validation", () => {

@@ -76,7 +76,8 @@ export async function createMemoryIndexes(sql: SqlClient, options: Pick<MemoryTa
   );
   const graph = `"${table.base}_embedding_hnsw_idx"`;
   if ((options.vectorIndex ?? "none") === "none") {
-    await sql.query(`DROP INDEX IF EXISTS ${table.schemaPrefix}${graph}`);
+    // Concurrently: processes of the previous version may still be serving from the table.
+    await sql.query(`DROP INDEX CONCURRENTLY IF EXISTS ${table.schemaPrefix}${graph}`);
     return;
   }
   // These settings cost a quarter of pgvector's defaults (m 16, ef_construction 64) per insert
