@@ -107,6 +107,16 @@ describe("OpenAiHttp over HTTP/2", () => {
     assert.deepEqual(reset, [true]);
   });
 
+  test("a reader that throws resets its stream, and the error reaches the consumer", async () => {
+    reset.length = 0;
+    const read = (): never => { throw new Error("unreadable event"); };
+    await assert.rejects(async () => {
+      for await (const _ of http.streamEvents("chat/completions", { stream: true }, new AbortController().signal, read)) { /* none */ }
+    }, /unreadable event/);
+    await until(() => reset.length === 1);
+    assert.deepEqual(reset, [true]);
+  });
+
   test("a stream that never ends after its [DONE] is reset once the drain time is up, so it holds no stream slot", async () => {
     reset.length = 0;
     endsAfterDone = false;

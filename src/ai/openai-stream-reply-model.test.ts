@@ -162,6 +162,15 @@ describe("OpenAiStreamReplyModel when the endpoint misbehaves", () => {
     assert.deepEqual(seen, ["Half"]);
   });
 
+  test("data that is not JSON rejects after the text before it", async () => {
+    answer = (_req, res) => sse(res, [delta("Half"), "{not json", delta("never"), "[DONE]"]);
+    const seen: string[] = [];
+    await assert.rejects(async () => {
+      for await (const d of model().stream([new HumanMessage("x")], new AbortController().signal)) seen.push(d.content);
+    }, SyntaxError);
+    assert.deepEqual(seen, ["Half"]);
+  });
+
   test("a connection dropped mid-reply rejects after the text that arrived", async () => {
     answer = (req, res) => {
       res.writeHead(200, { "content-type": "text/event-stream" });
