@@ -114,7 +114,9 @@ export async function openStorage(config: Config, log: Logger): Promise<Storage>
       model: config.memory.embeddingModel, dimensions: config.memory.dimensions, http2: config.model.http2,
     }), { maxTexts: RECENT_EMBEDDINGS });
   await migrating(() => migrateLongTermMemory(sql, { dimensions: config.memory.dimensions, vectorIndex: config.memory.vectorIndex }));
-  const memory = new PgLongTermMemory({ sql, embedder, rowsPerInsert: config.databaseUrl ? undefined : 1 });
+  const memory = new PgLongTermMemory(config.databaseUrl
+    ? { sql, embedder, vectorEncoding: "binary" }
+    : { sql, embedder, rowsPerInsert: 1 });
 
   const checks: Record<string, () => Promise<void>> = {
     chat_logs: () => store.ping(),

@@ -10,7 +10,8 @@ import { openEmbeddedPostgres } from "../store/embedded-postgres.ts";
 import type { SqlClient } from "../store/sql.ts";
 import { HashingEmbedder } from "./hashing-embedder.ts";
 import type { MemoryEntry } from "./long-term-memory.ts";
-import { PgLongTermMemory, vectorLiteral } from "./pg-long-term-memory.ts";
+import { PgLongTermMemory } from "./pg-long-term-memory.ts";
+import { vectorBinary, vectorLiteral, type VectorEncoding } from "./pgvector-params.ts";
 import { createMemoryIndexes, createMemoryTable, migrateLongTermMemory, type VectorIndex } from "./pg-memory-schema.ts";
 
 const DATABASE_URL = process.env.PARLEY_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/parley_test";
@@ -39,14 +40,14 @@ const SEED: MemoryEntry[] = [
   entry("bob", "captain", "玩家：我最喜欢吃饺子。船长：饺子好！"),
 ];
 
-/** Runs the same recall checks on any SqlClient holding a fresh `table`, with either vector index. */
-function recallScenario(getSql: () => SqlClient, getTable: () => string, vectorIndex: VectorIndex): void {
+/** Runs the same recall checks on any SqlClient holding a fresh `table`, with either vector index and encoding. */
+function recallScenario(getSql: () => SqlClient, getTable: () => string, vectorIndex: VectorIndex, vectorEncoding: VectorEncoding = "text"): void {
   let memory: PgLongTermMemory;
 
   before(async () => {
     const sql = getSql();
     const table = getTable();
-    memory = new PgLongTermMemory({ sql, embedder: new HashingEmbedder({ dimensions: 256 }), table, now: () => NOW });
+    memory = new PgLongTermMemory({ sql, embedder: new HashingEmbedder({ dimensions: 256 }), table, now: () => NOW, vectorEncoding });
     // Bulk load first, then build the indexes once over the loaded rows.
     await createMemoryTable(sql, { table, dimensions: 256 });
     await memory.rememberAll(SEED);
@@ -165,6 +166,7 @@ describe("PgLongTermMemory on PostgreSQL", () => {
 
   describe("without a vector index (the default)", () => recallScenario(() => pool, () => `${schema}.memories`, "none"));
   describe("with the HNSW index", () => recallScenario(() => pool, () => `${schema}.hnsw_memories`, "hnsw"));
+  describe("with binary vectors", () => recallScenario(() => pool, () => `${schema}.binary_memories`, "none", "binary"));
 
   test("a vector goes to pgvector to 7 decimal places, and comes back within that", async () => {
     const vector = Array.from(new Float32Array([0.0625, -0.123456789, 3.3e-9, 1e-7, -0.5]));
@@ -173,6 +175,13 @@ describe("PgLongTermMemory on PostgreSQL", () => {
     const { rows } = await pool.query<{ v: string }>("SELECT $1::vector::text AS v", [literal]);
     const back = rows[0]!.v.slice(1, -1).split(",").map(Number);
     back.forEach((x, i) => assert.ok(Math.abs(x - vector[i]!) <= 5e-8 + 1e-7, `${x} vs ${vector[i]}`));
+  });
+
+  test("a binary vector reaches pgvector exactly as the float32s it holds", async () => {
+    const vector = Array.from(new Float32Array([0.0625, -0.123456789, 3.3e-9, 1e-7, -0.5, 7]));
+    const { rows } = await pool.query<{ v: string; dims: number }>("SELECT $1::vector::text AS v, vector_dims($1::vector) AS dims", [vectorBinary(vector)]);
+    assert.equal(rows[0]!.dims, vector.length);
+    assert.deepEqual(Array.from(new Float32Array(rows[0]!.v.slice(1, -1).split(",").map(Number))), vector);
   });
 
   test("migration is idempotent and keeps the data", async () => {
@@ -252,6 +261,17 @@ describe("PgLongTermMemory statements", () => {
     assert.equal(r.embedCalls(), 1);
     assert.equal(r.statements.length, 1);
     assert.equal(r.statements[0]!.params.length, 24);
+  });
+
+  test("binary encoding sends each vector as a Buffer, in inserts and lookups", async () => {
+    const r = recording();
+    const memory = new PgLongTermMemory({ sql: r.sql, embedder: r.embedder, vectorEncoding: "binary" });
+    await memory.rememberAll(three());
+    await memory.recallAll([{ user_id: "ada", character_id: "captain", text: "a", limit: 3 }, { user_id: "bob", character_id: "captain", text: "b", limit: 3 }]);
+    const [insert, lookup] = r.statements;
+    assert.deepEqual([7, 15, 23].map((i) => Buffer.isBuffer(insert!.params[i])), [true, true, true]);
+    assert.deepEqual(lookup!.params.filter(Buffer.isBuffer).length, 2);
+    assert.deepEqual(lookup!.params.filter((p) => typeof p === "string"), ["ada", "captain", "bob", "captain"]);
   });
 
   test("with one row per INSERT, still one embeddings call, and the rows go one statement at a time", async () => {

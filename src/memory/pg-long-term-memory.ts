@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { SqlClient } from "../store/sql.ts";
 import type { Embedder, LongTermMemory, MemoryEntry, MemoryQuery, RecalledMemory } from "./long-term-memory.ts";
 import { memoryTableName } from "./pg-memory-schema.ts";
+import { vectorParams, type VectorEncoding } from "./pgvector-params.ts";
 import { RANKING, clamp01, overfetchCount, rankMemories } from "./rank-memories.ts";
 import type { RankingTunables } from "./rank-memories.ts";
 
@@ -20,6 +21,8 @@ export interface PgLongTermMemoryOptions {
    * a memory lookup slip in between rows instead of waiting for the whole batch.
    */
   rowsPerInsert?: number;
+  /** `binary` for a `pg.Pool` (see pgvector-params.ts); `text`, the default, for any client. */
+  vectorEncoding?: VectorEncoding;
 }
 
 type CandidateRow = MemoryEntry & { id: string; distance: number | null };
@@ -45,6 +48,7 @@ export class PgLongTermMemory implements LongTermMemory {
   private readonly now: () => Date;
   private readonly newId: () => string;
   private readonly rowsPerInsert: number;
+  private readonly vectorParam: (vector: readonly number[]) => string | Buffer;
   private closed = false;
 
   constructor(options: PgLongTermMemoryOptions) {
@@ -55,6 +59,7 @@ export class PgLongTermMemory implements LongTermMemory {
     this.now = options.now ?? (() => new Date());
     this.newId = options.newId ?? randomUUID;
     this.rowsPerInsert = Math.max(1, Math.min(options.rowsPerInsert ?? INSERT_BATCH, INSERT_BATCH));
+    this.vectorParam = vectorParams(options.vectorEncoding ?? "text");
   }
 
   async remember(entry: MemoryEntry): Promise<void> {
@@ -85,7 +90,7 @@ export class PgLongTermMemory implements LongTermMemory {
           entry.content,
           clamp01(entry.importance),
           entry.created_at,
-          vectorLiteral(vectors[start + offset]!),
+          this.vectorParam(vectors[start + offset]!),
         );
       });
       await this.sql.query(
@@ -114,24 +119,26 @@ export class PgLongTermMemory implements LongTermMemory {
     const vectors = await this.embedder.embed(asked.map((q) => q.text), signal);
     this.checkVectors(vectors, asked.length);
     signal?.throwIfAborted();
+    // One row of parameters per lookup, rather than arrays: a binary vector is a parameter of its own.
+    const params: unknown[] = [fetchCount];
+    const lookups = asked.map((q, i) => {
+      params.push(q.user_id, q.character_id, this.vectorParam(vectors[i]!));
+      const p = params.length;
+      return `(${i}, $${p - 2}::text, $${p - 1}::text, $${p}::vector)`;
+    });
     const { rows } = await this.sql.query<CandidateRow & { query_index: number }>(
-      `SELECT q.i::int - 1 AS query_index, m.id::text AS id, m.user_id, m.character_id, m.session_id, m.content,
+      `SELECT q.i AS query_index, m.id::text AS id, m.user_id, m.character_id, m.session_id, m.content,
           m.importance, m.created_at, m.distance
-        FROM unnest($1::text[], $2::text[], $3::vector[]) WITH ORDINALITY AS q(user_id, character_id, embedding, i)
+        FROM (VALUES ${lookups.join(", ")}) AS q(i, user_id, character_id, embedding)
         CROSS JOIN LATERAL (
           SELECT id, user_id, character_id, session_id, content, importance, created_at,
               embedding <=> q.embedding AS distance
             FROM ${this.table}
             WHERE user_id = q.user_id AND character_id = q.character_id
             ORDER BY embedding <=> q.embedding
-            LIMIT $4
+            LIMIT $1
         ) m`,
-      [
-        arrayLiteral(asked.map((q) => q.user_id)),
-        arrayLiteral(asked.map((q) => q.character_id)),
-        `{${vectors.map((v) => `"${vectorLiteral(v)}"`).join(",")}}`,
-        fetchCount,
-      ],
+      params,
     );
     // The query cannot be taken back from a shared client; its result can still be dropped.
     signal?.throwIfAborted();
@@ -173,30 +180,4 @@ export class PgLongTermMemory implements LongTermMemory {
       }
     }
   }
-}
-
-/**
- * A vector as pgvector's text input, to 7 decimal places: no similarity ranking tells that apart
- * from the float32 an embedding arrives as, and the text is half as long as JSON's 17 digits and
- * about a sixth of the CPU to build, for every memory stored and every lookup.
- */
-export function vectorLiteral(vector: readonly number[]): string {
-  // A vector shared by a memory and a lookup (sharing-embedder.ts) is written out once.
-  const known = literals.get(vector);
-  if (known !== undefined) return known;
-  let text = "[";
-  for (let i = 0; i < vector.length; i++) {
-    if (i > 0) text += ",";
-    text += Math.round(vector[i]! * 1e7) / 1e7;
-  }
-  text += "]";
-  literals.set(vector, text);
-  return text;
-}
-
-const literals = new WeakMap<readonly number[], string>();
-
-/** A PostgreSQL array literal of strings, every element quoted, so any text round-trips. */
-function arrayLiteral(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(",")}}`;
 }
