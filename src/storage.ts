@@ -21,6 +21,7 @@ import { RedisContextWindow } from "./memory/redis-context-window.ts";
 import { SharingEmbedder } from "./memory/sharing-embedder.ts";
 import { DurableChatLog } from "./store/durable-chat-log.ts";
 import { openEmbeddedPostgresInWorker } from "./store/embedded-postgres-thread.ts";
+import { withMigrationLock } from "./store/migration-lock.ts";
 import { openChatLogStore } from "./store/open-chat-log-store.ts";
 import type { SqlClient } from "./store/sql.ts";
 
@@ -77,17 +78,7 @@ export async function openStorage(config: Config, log: Logger): Promise<Storage>
     pool.on("error", (err) => log.warn({ err: err.message }, "postgres pool error"));
     sql = pool;
     closeSql = () => pool.end();
-    // Processes starting together would race on CREATE ... IF NOT EXISTS: one migrates at a time.
-    migrating = async (work) => {
-      const lock = await pool.connect();
-      try {
-        await lock.query("SELECT pg_advisory_lock(hashtext('parley-migrations'))");
-        return await work();
-      } finally {
-        await lock.query("SELECT pg_advisory_unlock(hashtext('parley-migrations'))").catch(() => undefined);
-        lock.release();
-      }
-    };
+    migrating = (work) => withMigrationLock(pool, work);
   } else {
     const dir = resolve(config.dataDir, "pglite");
     await mkdir(dir, { recursive: true });

@@ -204,6 +204,34 @@ describe("PgLongTermMemory on PostgreSQL", () => {
   });
 });
 
+describe("PgLongTermMemory on PostgreSQL, an index a failed start left behind", () => {
+  const schema = `parley_test_ltm_invalid_${process.pid}_${randomBytes(4).toString("hex")}`;
+  let pool: pg.Pool;
+
+  before(async () => {
+    pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
+    await pool.query(`CREATE SCHEMA "${schema}"`);
+  });
+
+  after(async () => {
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
+    await pool.end();
+  });
+
+  test("is built again, where IF NOT EXISTS alone would keep it unused for good", async () => {
+    const table = `${schema}.memories`;
+    await migrateLongTermMemory(pool, { table, dimensions: 4, vectorIndex: "hnsw" });
+    const graph = `"${schema}"."memories_embedding_hnsw_idx"`;
+    const valid = async (): Promise<boolean | undefined> =>
+      (await pool.query<{ v: boolean }>("SELECT indisvalid AS v FROM pg_index WHERE indexrelid = to_regclass($1)", [graph])).rows[0]?.v;
+    // What an interrupted CREATE INDEX CONCURRENTLY leaves: the index, marked invalid.
+    await pool.query("UPDATE pg_index SET indisvalid = false WHERE indexrelid = to_regclass($1)", [graph]);
+    assert.equal(await valid(), false);
+    await migrateLongTermMemory(pool, { table, dimensions: 4, vectorIndex: "hnsw" });
+    assert.equal(await valid(), true);
+  });
+});
+
 describe("PgLongTermMemory on embedded PostgreSQL", () => {
   let dir: string;
   let db: PGlite;

@@ -67,25 +67,35 @@ export async function createMemoryTable(sql: SqlClient, options: MemoryTableOpti
 
 /**
  * The indexes `vectorIndex` asks for. The setting describes the schema: with `none`, a graph an
- * earlier start built under Parley's name is dropped, so turns stop paying for it.
+ * earlier start built under Parley's name is dropped, so turns stop paying for it. Indexes are
+ * built and dropped concurrently: processes of another version may be serving from the table, and
+ * a graph over a large table takes minutes to build.
  */
 export async function createMemoryIndexes(sql: SqlClient, options: Pick<MemoryTableOptions, "table" | "vectorIndex">): Promise<void> {
   const table = memoryTableName(options.table);
-  await sql.query(
-    `CREATE INDEX IF NOT EXISTS "${table.base}_user_character_idx" ON ${table.sql} (user_id, character_id)`,
-  );
-  const graph = `"${table.base}_embedding_hnsw_idx"`;
+  await createIndexConcurrently(sql, table, `${table.base}_user_character_idx`, "(user_id, character_id)");
+  const graph = `${table.base}_embedding_hnsw_idx`;
   if ((options.vectorIndex ?? "none") === "none") {
-    // Concurrently: processes of the previous version may still be serving from the table.
-    await sql.query(`DROP INDEX CONCURRENTLY IF EXISTS ${table.schemaPrefix}${graph}`);
+    await sql.query(`DROP INDEX CONCURRENTLY IF EXISTS ${table.schemaPrefix}"${graph}"`);
     return;
   }
   // These settings cost a quarter of pgvector's defaults (m 16, ef_construction 64) per insert
   // (BENCHMARKS.md); recall re-ranks what it returns anyway.
-  await sql.query(
-    `CREATE INDEX IF NOT EXISTS ${graph} ON ${table.sql}
-      USING hnsw (embedding vector_cosine_ops) WITH (m = ${HNSW.m}, ef_construction = ${HNSW.efConstruction})`,
+  await createIndexConcurrently(sql, table, graph,
+    `USING hnsw (embedding vector_cosine_ops) WITH (m = ${HNSW.m}, ef_construction = ${HNSW.efConstruction})`);
+}
+
+/**
+ * A concurrent build that fails (a crash, a cancelled start) leaves an invalid index behind, which
+ * `IF NOT EXISTS` would keep for good, unused by every query: such an index is dropped and built again.
+ */
+async function createIndexConcurrently(sql: SqlClient, table: MemoryTableName, name: string, definition: string): Promise<void> {
+  const index = `${table.schemaPrefix}"${name}"`;
+  const { rows } = await sql.query<{ valid: boolean }>(
+    "SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = to_regclass($1)", [index],
   );
+  if (rows[0]?.valid === false) await sql.query(`DROP INDEX CONCURRENTLY IF EXISTS ${index}`);
+  await sql.query(`CREATE INDEX CONCURRENTLY IF NOT EXISTS "${name}" ON ${table.sql} ${definition}`);
 }
 
 /** Creates the memory table and its indexes if they are missing. */
