@@ -302,6 +302,22 @@ describe("PgLongTermMemory statements", () => {
     assert.deepEqual(lookup!.params.filter((p) => typeof p === "string"), ["ada", "captain", "bob", "captain"]);
   });
 
+  test("more lookups than one statement takes go in several, each answered in order", async () => {
+    const r = recording();
+    // The database answers the last statement's first lookup with one memory.
+    const sql: SqlClient = {
+      query: async <R,>(text: string, params: unknown[] = []) => {
+        await r.sql.query(text, params);
+        const row = { query_index: 2000, id: "m1", user_id: "u2000", character_id: "captain", session_id: "s", content: "found", importance: 0.5, created_at: NOW, distance: 0.1 };
+        return { rows: (params[1] === "u2000" ? [row] : []) as R[] };
+      },
+    };
+    const queries = Array.from({ length: 2500 }, (_, i) => ({ user_id: `u${i}`, character_id: "captain", text: "a", limit: 3 }));
+    const found = await new PgLongTermMemory({ sql, embedder: r.embedder, now: () => NOW }).recallAll(queries);
+    assert.deepEqual(r.statements.map((s) => s.params.length), [3001, 3001, 1501]);
+    assert.deepEqual(found.map((f, i) => [i, f.map((m) => m.content)]).filter(([, c]) => (c as string[]).length > 0), [[2000, ["found"]]]);
+  });
+
   test("with one row per INSERT, still one embeddings call, and the rows go one statement at a time", async () => {
     const r = recording();
     await new PgLongTermMemory({ sql: r.sql, embedder: r.embedder, rowsPerInsert: 1 }).rememberAll(three());

@@ -29,6 +29,8 @@ type CandidateRow = MemoryEntry & { id: string; distance: number | null };
 
 // Rows per INSERT: 8 parameters each stays far below PostgreSQL's 65535-parameter limit.
 const INSERT_BATCH = 1000;
+// Lookups per statement: 3 parameters each, likewise.
+const LOOKUPS_PER_STATEMENT = 1000;
 
 /**
  * Long-term memory in PostgreSQL with pgvector. Recall fetches the nearest memories of
@@ -119,29 +121,12 @@ export class PgLongTermMemory implements LongTermMemory {
     const vectors = await this.embedder.embed(asked.map((q) => q.text), signal);
     this.checkVectors(vectors, asked.length);
     signal?.throwIfAborted();
-    // One row of parameters per lookup, rather than arrays: a binary vector is a parameter of its own.
-    const params: unknown[] = [fetchCount];
-    const lookups = asked.map((q, i) => {
-      params.push(q.user_id, q.character_id, this.vectorParam(vectors[i]!));
-      const p = params.length;
-      return `(${i}, $${p - 2}::text, $${p - 1}::text, $${p}::vector)`;
-    });
-    const { rows } = await this.sql.query<CandidateRow & { query_index: number }>(
-      `SELECT q.i AS query_index, m.id::text AS id, m.user_id, m.character_id, m.session_id, m.content,
-          m.importance, m.created_at, m.distance
-        FROM (VALUES ${lookups.join(", ")}) AS q(i, user_id, character_id, embedding)
-        CROSS JOIN LATERAL (
-          SELECT id, user_id, character_id, session_id, content, importance, created_at,
-              embedding <=> q.embedding AS distance
-            FROM ${this.table}
-            WHERE user_id = q.user_id AND character_id = q.character_id
-            ORDER BY embedding <=> q.embedding
-            LIMIT $1
-        ) m`,
-      params,
-    );
-    // The query cannot be taken back from a shared client; its result can still be dropped.
-    signal?.throwIfAborted();
+    const rows: Array<CandidateRow & { query_index: number }> = [];
+    for (let start = 0; start < asked.length; start += LOOKUPS_PER_STATEMENT) {
+      rows.push(...await this.nearest(asked, vectors, start, Math.min(asked.length, start + LOOKUPS_PER_STATEMENT), fetchCount));
+      // The query cannot be taken back from a shared client; its result can still be dropped.
+      signal?.throwIfAborted();
+    }
     const candidates = asked.map(() => [] as (MemoryEntry & { id: string; relevance: number })[]);
     for (const row of rows) {
       candidates[row.query_index]?.push({
@@ -159,6 +144,36 @@ export class PgLongTermMemory implements LongTermMemory {
     const now = this.now();
     const found = new Map(asked.map((q, i) => [q, rankMemories(candidates[i]!, q.limit, now, this.ranking)]));
     return queries.map((q) => found.get(q) ?? []);
+  }
+
+  /**
+   * The `fetchCount` nearest memories of each lookup from `from` to `to`, in one statement. One row
+   * of parameters per lookup, rather than arrays: a binary vector is a parameter of its own.
+   */
+  private async nearest(asked: readonly MemoryQuery[], vectors: readonly number[][], from: number, to: number,
+    fetchCount: number): Promise<Array<CandidateRow & { query_index: number }>> {
+    const params: unknown[] = [fetchCount];
+    const lookups: string[] = [];
+    for (let i = from; i < to; i++) {
+      params.push(asked[i]!.user_id, asked[i]!.character_id, this.vectorParam(vectors[i]!));
+      const p = params.length;
+      lookups.push(`(${i}, $${p - 2}::text, $${p - 1}::text, $${p}::vector)`);
+    }
+    const { rows } = await this.sql.query<CandidateRow & { query_index: number }>(
+      `SELECT q.i AS query_index, m.id::text AS id, m.user_id, m.character_id, m.session_id, m.content,
+          m.importance, m.created_at, m.distance
+        FROM (VALUES ${lookups.join(", ")}) AS q(i, user_id, character_id, embedding)
+        CROSS JOIN LATERAL (
+          SELECT id, user_id, character_id, session_id, content, importance, created_at,
+              embedding <=> q.embedding AS distance
+            FROM ${this.table}
+            WHERE user_id = q.user_id AND character_id = q.character_id
+            ORDER BY embedding <=> q.embedding
+            LIMIT $1
+        ) m`,
+      params,
+    );
+    return rows;
   }
 
   /** Stops further use. The SQL client belongs to the caller, who closes it. */
