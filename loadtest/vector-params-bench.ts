@@ -4,22 +4,22 @@
  * statements of 50, at 256 and 1,536 dimensions, each encoding twice, alternating.
  * Run: node loadtest/vector-params-bench.ts [DATABASE_URL]
  */
-import { readFileSync } from "node:fs";
 import pg from "pg";
 import { vectorBinary, vectorLiteral } from "../src/memory/pgvector-params.ts";
+import { CLOCK_TICKS_PER_SECOND, readProc } from "./proc-stats.ts";
 
 const url = process.argv[2] ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/parley_test";
 const VECTORS = 2000;
 const PER_STATEMENT = 50;
-const TICK_MS = 1000 / 100;
 
 const client = new pg.Client({ connectionString: url });
 await client.connect();
 const backend = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
-/** The backend's user + system time in ms, from /proc/<pid>/stat. */
+/** The backend's user + system time in ms. */
 const backendCpuMs = (): number => {
-  const fields = readFileSync(`/proc/${backend}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  const proc = readProc(backend);
+  if (!proc) throw new Error(`cannot read PostgreSQL's backend ${backend} in /proc: run this on the database's machine`);
+  return (proc.cpuTicks * 1000) / CLOCK_TICKS_PER_SECOND;
 };
 
 const table = `vector_params_bench_${process.pid}`;

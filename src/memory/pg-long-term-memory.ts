@@ -121,25 +121,24 @@ export class PgLongTermMemory implements LongTermMemory {
     const vectors = await this.embedder.embed(asked.map((q) => q.text), signal);
     this.checkVectors(vectors, asked.length);
     signal?.throwIfAborted();
-    const rows: Array<CandidateRow & { query_index: number }> = [];
+    const candidates = asked.map(() => [] as (MemoryEntry & { id: string; relevance: number })[]);
     for (let start = 0; start < asked.length; start += LOOKUPS_PER_STATEMENT) {
-      rows.push(...await this.nearest(asked, vectors, start, Math.min(asked.length, start + LOOKUPS_PER_STATEMENT), fetchCount));
+      const rows = await this.nearest(asked, vectors, start, Math.min(asked.length, start + LOOKUPS_PER_STATEMENT), fetchCount);
       // The query cannot be taken back from a shared client; its result can still be dropped.
       signal?.throwIfAborted();
-    }
-    const candidates = asked.map(() => [] as (MemoryEntry & { id: string; relevance: number })[]);
-    for (const row of rows) {
-      candidates[row.query_index]?.push({
-        id: row.id,
-        user_id: row.user_id,
-        character_id: row.character_id,
-        session_id: row.session_id,
-        content: row.content,
-        importance: Number(row.importance),
-        created_at: row.created_at instanceof Date ? row.created_at : new Date(row.created_at),
-        // Cosine distance is 0..2; similarity below zero means unrelated, which ranks as 0.
-        relevance: row.distance === null ? 0 : clamp01(1 - Number(row.distance)),
-      });
+      for (const row of rows) {
+        candidates[row.query_index]?.push({
+          id: row.id,
+          user_id: row.user_id,
+          character_id: row.character_id,
+          session_id: row.session_id,
+          content: row.content,
+          importance: Number(row.importance),
+          created_at: row.created_at instanceof Date ? row.created_at : new Date(row.created_at),
+          // Cosine distance is 0..2; similarity below zero means unrelated, which ranks as 0.
+          relevance: row.distance === null ? 0 : clamp01(1 - Number(row.distance)),
+        });
+      }
     }
     const now = this.now();
     const found = new Map(asked.map((q, i) => [q, rankMemories(candidates[i]!, q.limit, now, this.ranking)]));
