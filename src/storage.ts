@@ -78,7 +78,10 @@ export async function openStorage(config: Config, log: Logger): Promise<Storage>
     pool.on("error", (err) => log.warn({ err: err.message }, "postgres pool error"));
     sql = pool;
     closeSql = () => pool.end();
-    migrating = (work) => withMigrationLock(pool, work);
+    migrating = (work) => withMigrationLock(pool, work, {
+      // No deadline: a graph over a large table may take minutes to build, and the start waits for it.
+      onWait: () => log.info("another process is migrating the database; waiting for it"),
+    });
   } else {
     const dir = resolve(config.dataDir, "pglite");
     await mkdir(dir, { recursive: true });

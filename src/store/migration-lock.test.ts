@@ -30,8 +30,24 @@ describe("withMigrationLock on PostgreSQL", () => {
       most = Math.max(most, ++inside);
       await sleep(50);
       inside -= 1;
-    }, 10)));
+    }, { pollMs: 10 })));
     assert.equal(most, 1);
+  });
+
+  test("says once that it waits, while another process holds the lock", async () => {
+    let waits = 0;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    let entered!: () => void;
+    const inside = new Promise<void>((resolve) => { entered = resolve; });
+    const holder = withMigrationLock(pools[0]!, async () => { entered(); await held; });
+    await inside;
+    const waiter = withMigrationLock(pools[1]!, async () => "after", { pollMs: 10, onWait: () => { waits += 1; } });
+    await sleep(100);
+    release();
+    await holder;
+    assert.equal(await waiter, "after");
+    assert.equal(waits, 1);
   });
 
   test("processes starting together all build the concurrent indexes, none waiting on another for ever", async () => {

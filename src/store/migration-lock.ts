@@ -9,15 +9,21 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type pg from "pg";
 
 const LOCK_KEY = "parley-migrations";
-const POLL_MS = 100;
 
-export async function withMigrationLock<T>(pool: pg.Pool, work: () => Promise<T>, pollMs = POLL_MS): Promise<T> {
+export interface MigrationLockOptions {
+  pollMs?: number;
+  /** Called once if another process holds the lock, so a start that waits says why. */
+  onWait?: () => void;
+}
+
+export async function withMigrationLock<T>(pool: pg.Pool, work: () => Promise<T>, options: MigrationLockOptions = {}): Promise<T> {
   const lock = await pool.connect();
   try {
-    for (;;) {
+    for (let waited = false; ; waited = true) {
       const { rows } = await lock.query<{ taken: boolean }>("SELECT pg_try_advisory_lock(hashtext($1)) AS taken", [LOCK_KEY]);
       if (rows[0]?.taken) break;
-      await sleep(pollMs);
+      if (!waited) options.onWait?.();
+      await sleep(options.pollMs ?? 100);
     }
     try {
       return await work();
