@@ -310,8 +310,12 @@ interface RunResult {
   bots: BotMetrics;
   /** Parley's own share of the first chunk, from its /metrics histogram: bucket upper bounds, ms. */
   ownShareMs: { p50: number | null; p95: number | null; p99: number | null };
+  /** Parley processes whose /metrics answered at both ends of the window (the own share is theirs). */
+  ownShareProcessesRead: number;
   playersJoined: number;
   playersFailed: number;
+  /** Players whose join had neither succeeded nor failed when the bots stopped: errors to a player. */
+  playersUnfinished: number;
   sessionsJoined: number;
   parley: ProcSummary | null;
   parleyPerProcess: (ProcSummary | null)[];
@@ -374,6 +378,9 @@ async function runOnce(store: Store, tokensPerSecond: number, sessions: number):
     const cpuReferenceAfter = cpuReferenceMs();
 
     const sessionsJoined = reports.reduce((a, r) => a + (r?.sessionsJoined ?? 0), 0);
+    const playersJoined = reports.reduce((a, r) => a + (r?.playersJoined ?? 0), 0);
+    const playersFailed = reports.reduce((a, r) => a + (r?.playersFailed ?? 0), 0);
+    const playersUnfinished = reports.reduce((a, r) => a + (r?.playersPending ?? 0), 0);
     const parleyPerProcess = parley.map((p) => sampler.summary(p.child.pid!, window.from, window.to));
     const parleySum = sumSummaries(parleyPerProcess);
     const metrics = aggregate(readSamples(bots.map((b) => b.out)), window, opts.firstTokenMs);
@@ -381,9 +388,13 @@ async function runOnce(store: Store, tokensPerSecond: number, sessions: number):
     return {
       store, tokensPerSecond, sessions, playersPerSession: opts.playersPerSession, processes: opts.processes, window,
       bots: metrics,
-      ownShareMs: { p50: bucketQuantileMs(own, 0.5), p95: bucketQuantileMs(own, 0.95), p99: bucketQuantileMs(own, 0.99) },
-      playersJoined: reports.reduce((a, r) => a + (r?.playersJoined ?? 0), 0),
-      playersFailed: reports.reduce((a, r) => a + (r?.playersFailed ?? 0), 0),
+      ownShareMs: {
+        p50: bucketQuantileMs(own.buckets, 0.5), p95: bucketQuantileMs(own.buckets, 0.95), p99: bucketQuantileMs(own.buckets, 0.99),
+      },
+      ownShareProcessesRead: own.processesRead,
+      playersJoined,
+      playersFailed,
+      playersUnfinished,
       sessionsJoined,
       parley: parleySum,
       parleyPerProcess,
@@ -410,7 +421,7 @@ async function runOnce(store: Store, tokensPerSecond: number, sessions: number):
 
 function toRow(r: RunResult): BenchRow {
   const m = r.bots;
-  const errors = Object.values(m.errorsByCode).reduce((a, b) => a + b, 0) + m.joinFailures + m.disconnects;
+  const errors = Object.values(m.errorsByCode).reduce((a, b) => a + b, 0) + m.joinFailures + r.playersUnfinished + m.disconnects;
   return {
     store: r.store,
     tokensPerSecond: r.tokensPerSecond,
@@ -480,7 +491,11 @@ for (const store of stores) for (const tps of opts.tokensPerSecond) {
     save();
     const r = result.bots;
     console.log(`  ${store}, ${tps} tok/s, ${sessions} sessions: ${r.replies} replies, first chunk p50 ${r.firstChunkMs.p50.toFixed(1)} ms, ` +
-      `errors ${JSON.stringify(r.errorsByCode)} join failures ${r.joinFailures} disconnects ${r.disconnects}`);
+      `errors ${JSON.stringify(r.errorsByCode)} join failures ${r.joinFailures} joins unfinished ${result.playersUnfinished} ` +
+      `disconnects ${r.disconnects}`);
+    if (result.ownShareProcessesRead < result.processes) {
+      console.log(`    own share from ${result.ownShareProcessesRead} of ${result.processes} process(es): the others' /metrics did not answer`);
+    }
     console.log(`    Parley share p50/p99 by ${SHARE_SLICE_SECONDS} s of the window: ` +
       r.parleyShareBySlice.map((slice) => (slice.replies > 0 ? `${slice.p50.toFixed(1)}/${slice.p99.toFixed(1)}` : "-")).join(", "));
   }

@@ -8,7 +8,7 @@ import type { BotSample } from "./bot-samples.ts";
 import { startFleet } from "./bot-fleet.ts";
 import { botTokenSigner } from "./bot-token.ts";
 import { openJsonlWriter } from "./jsonl-writer.ts";
-import type { FleetOptions } from "./bot-fleet.ts";
+import type { FleetOptions, FleetStats } from "./bot-fleet.ts";
 
 /** A fleet's options as JSON: the secret to sign with instead of a signer, a file instead of a sink. */
 export type BotDriverConfig = Omit<FleetOptions, "endpoints" | "sign" | "sink" | "random"> & {
@@ -18,8 +18,8 @@ export type BotDriverConfig = Omit<FleetOptions, "endpoints" | "sign" | "sink" |
 };
 
 export type BotDriverReport =
-  | { type: "joined"; playersJoined: number; playersFailed: number; sessionsJoined: number }
-  | { type: "stopped"; playersJoined: number; playersFailed: number; sessionsJoined: number };
+  | ({ type: "joined" } & FleetStats)
+  | ({ type: "stopped" } & FleetStats);
 
 const rawConfig = process.env.PARLEY_BOT_CONFIG;
 if (!rawConfig) throw new Error("bot-driver needs PARLEY_BOT_CONFIG (JSON)");

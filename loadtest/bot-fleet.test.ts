@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { startTestServer } from "../src/testing/test-server.ts";
 import type { BotSample, ReplySample } from "./bot-samples.ts";
 import { startFleet } from "./bot-fleet.ts";
@@ -24,7 +25,7 @@ test("a fleet session joins its players to one room, and speaker and listener bo
   });
   try {
     await fleet.joined;
-    assert.deepEqual(fleet.stats, { playersJoined: 2, playersFailed: 0, sessionsJoined: 1 });
+    assert.deepEqual(fleet.stats, { playersJoined: 2, playersFailed: 0, playersPending: 0, sessionsJoined: 1 });
     await bothReplied;
     const replies = samples.filter((s): s is ReplySample => s.kind === "reply");
     const speaker = replies.find((r) => r.speaker);
@@ -54,11 +55,34 @@ test("a join the server refuses is recorded as a failure", async () => {
   });
   try {
     await fleet.joined;
-    assert.deepEqual(fleet.stats, { playersJoined: 0, playersFailed: 1, sessionsJoined: 0 });
+    assert.deepEqual(fleet.stats, { playersJoined: 0, playersFailed: 1, playersPending: 0, sessionsJoined: 0 });
     assert.deepEqual(samples.map((s) => s.kind), ["join_failed"]);
   } finally {
     await fleet.stop();
     await server.close();
     await sim.close();
+  }
+});
+
+test("a join the server never answers stays pending, so the bench can count it, until it fails", async () => {
+  const sockets: Socket[] = [];
+  let connected: () => void = () => {};
+  const reached = new Promise<void>((resolve) => { connected = resolve; });
+  const silent = createServer((socket) => { sockets.push(socket); connected(); });
+  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  const { port } = silent.address() as AddressInfo;
+  const fleet = startFleet({
+    endpoints: [`ws://127.0.0.1:${port}`], firstSession: 0, sessions: 1, playersPerSession: 1, runId: "t", characterId: 1,
+    chatEveryMs: 60_000, joinSpreadMs: 0, sign: botTokenSigner(SECRET), sink: () => {},
+  });
+  try {
+    await reached;
+    assert.deepEqual(fleet.stats, { playersJoined: 0, playersFailed: 0, playersPending: 1, sessionsJoined: 0 });
+    for (const socket of sockets) socket.destroy();
+    await fleet.joined;
+    assert.deepEqual(fleet.stats, { playersJoined: 0, playersFailed: 1, playersPending: 0, sessionsJoined: 0 });
+  } finally {
+    await fleet.stop();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
   }
 });

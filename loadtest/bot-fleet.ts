@@ -24,10 +24,13 @@ export interface FleetOptions {
   random?: () => number;
 }
 
+export interface FleetStats { playersJoined: number; playersFailed: number; playersPending: number; sessionsJoined: number }
+
 export interface Fleet {
   /** Resolves when every session has tried to join. */
   readonly joined: Promise<void>;
-  readonly stats: { playersJoined: number; playersFailed: number; sessionsJoined: number };
+  /** `playersPending`: joins begun that have neither succeeded nor failed yet. */
+  readonly stats: FleetStats;
   /** Stops all chatting and leaves every room. */
   stop(): Promise<void>;
 }
@@ -35,7 +38,7 @@ export interface Fleet {
 export function startFleet(options: FleetOptions): Fleet {
   const random = options.random ?? Math.random;
   const players: BotPlayer[] = [];
-  const stats = { playersJoined: 0, playersFailed: 0, sessionsJoined: 0 };
+  const stats: FleetStats = { playersJoined: 0, playersFailed: 0, playersPending: 0, sessionsJoined: 0 };
   const timers: NodeJS.Timeout[] = [];
   let stopped = false;
 
@@ -44,6 +47,7 @@ export function startFleet(options: FleetOptions): Fleet {
     const userId = `bot-${options.runId}-${label}`;
     const client = new Client(options.endpoints[session % options.endpoints.length]!);
     client.auth.token = await options.sign(userId);
+    stats.playersPending += 1;
     try {
       const bot = await joinBotPlayer({
         client,
@@ -54,6 +58,7 @@ export function startFleet(options: FleetOptions): Fleet {
         firstChatDelayMs: random() * options.chatEveryMs,
         sink: options.sink,
       });
+      stats.playersPending -= 1;
       stats.playersJoined += 1;
       if (stopped) {
         await bot.stop();
@@ -62,6 +67,7 @@ export function startFleet(options: FleetOptions): Fleet {
       players.push(bot);
       return bot;
     } catch {
+      stats.playersPending -= 1;
       stats.playersFailed += 1;
       return null;
     }

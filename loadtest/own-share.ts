@@ -20,12 +20,26 @@ export function parseOwnShareBuckets(metricsText: string): Buckets {
   return buckets;
 }
 
-/** What was observed between two readings, summed over processes: `after` minus `before`. */
-export function bucketDelta(before: readonly Buckets[], after: readonly Buckets[]): Buckets {
-  const out: Buckets = new Map();
-  for (const b of after) for (const [le, n] of b) out.set(le, (out.get(le) ?? 0) + n);
-  for (const b of before) for (const [le, n] of b) out.set(le, (out.get(le) ?? 0) - n);
-  return out;
+/** One process's histogram, or null when it did not answer. */
+export type Reading = Buckets | null;
+
+/**
+ * What was observed between two readings, `after` minus `before`, summed over the processes that
+ * answered both (index i is one process in both arrays). A process missing from either reading is
+ * left out rather than counted as empty: an empty `before` would add everything since its start,
+ * an empty `after` would subtract it.
+ */
+export function bucketDelta(before: readonly Reading[], after: readonly Reading[]): { buckets: Buckets; processesRead: number } {
+  const buckets: Buckets = new Map();
+  let processesRead = 0;
+  after.forEach((a, i) => {
+    const b = before[i];
+    if (!a || !b) return;
+    processesRead += 1;
+    for (const [le, n] of a) buckets.set(le, (buckets.get(le) ?? 0) + n);
+    for (const [le, n] of b) buckets.set(le, (buckets.get(le) ?? 0) - n);
+  });
+  return { buckets, processesRead };
 }
 
 /**
@@ -40,14 +54,19 @@ export function bucketQuantileMs(buckets: Buckets, q: number): number | null {
   return Infinity;
 }
 
-/** Reads the histogram of every Parley process; a process that does not answer counts as empty. */
-export async function readOwnShare(ports: readonly number[]): Promise<Buckets[]> {
+/**
+ * Reads the histogram of every Parley process, null for one that does not answer. A saturated
+ * process may take seconds to serve /metrics behind a wave of joins, hence the long timeout: a late
+ * reading only shortens the span it covers.
+ */
+export async function readOwnShare(ports: readonly number[], timeoutMs = 15_000): Promise<Reading[]> {
   return Promise.all(ports.map(async (port) => {
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) });
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
+      if (!res.ok) return null;
       return parseOwnShareBuckets(await res.text());
     } catch {
-      return new Map();
+      return null;
     }
   }));
 }
