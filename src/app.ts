@@ -30,6 +30,7 @@ export function createServer(services: Services) {
     log: services.log,
     moderation: services.moderation,
     reconnectSeconds: config.reconnectSeconds,
+    seatReservationSeconds: config.seatReservationSeconds,
     resumeRepliesKept: config.resumeRepliesKept,
     rateLimits: config.rateLimits,
     onTurnEnd: services.turnEnded,

@@ -76,6 +76,11 @@ const Env = z.object({
 
   /** Seconds a dropped player may take to reconnect and resume the stream. */
   RECONNECT_SECONDS: int(20),
+  /**
+   * Seconds a player has from its seat being reserved to its WebSocket joining. Colyseus' 15 lose
+   * joins when a busy process meets a wave of them (BENCHMARKS.md): a slow join beats a lost one.
+   */
+  SEAT_RESERVATION_SECONDS: int(30),
   /** Replies per room kept for resuming players: a reconnect window rarely spans more. */
   RESUME_REPLIES_KEPT: int(8),
 
@@ -122,6 +127,7 @@ export type Config = Readonly<{
   monitor: Readonly<{ user: string; password: string | undefined }>;
   moderation: Readonly<{ blocklistPath: string | undefined; holdBack: boolean }>;
   reconnectSeconds: number;
+  seatReservationSeconds: number;
   resumeRepliesKept: number;
   rateLimits: Readonly<{
     chat: Readonly<{ burst: number; perSecond: number }>;
@@ -183,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       holdBack: e.MODERATION_HOLDBACK,
     }),
     reconnectSeconds: e.RECONNECT_SECONDS,
+    seatReservationSeconds: e.SEAT_RESERVATION_SECONDS,
     resumeRepliesKept: e.RESUME_REPLIES_KEPT,
     rateLimits: Object.freeze({
       chat: Object.freeze({ burst: e.CHAT_BURST, perSecond: e.CHAT_PER_SECOND }),

@@ -34,6 +34,8 @@ export interface RoomServices {
   limits: { chatMaxChars: number; replyQueueLimit: number; contextWindowMessages: number };
   moderation?: { matcher: BlocklistMatcher; holdBack: boolean };
   reconnectSeconds: number;
+  /** How long a reserved seat waits for its player's WebSocket. */
+  seatReservationSeconds: number;
   resumeRepliesKept: number;
   rateLimits: {
     chat: { burst: number; perSecond: number };
@@ -186,6 +188,8 @@ export function createAiCharacterRoom(services: RoomServices) {
       this.log = services.log.child({ room_id: this.roomId, session_id: options.session_id });
       // The interval only backs up #patchSoon (and ticks the room clock); changes go out at once.
       this.setPatchRate(SAFETY_PATCH_MS);
+      // Before the first seat is reserved, which Colyseus does once onCreate resolves.
+      this.seatReservationTimeout = services.seatReservationSeconds;
       this.state.session_id = options.session_id;
       Object.assign(this.state.character, { id: character.id, name: character.name, mood: character.mood });
       for (const item of character.items) {
