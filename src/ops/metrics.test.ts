@@ -82,3 +82,15 @@ test("each instance has its own registry with prefixed default metrics", async (
   assert.match(await a.render(), /^parley_process_cpu_user_seconds_total /m);
   assert.match(a.contentType, /^text\/plain/);
 });
+
+test("the first-chunk histograms have a bucket at the 200 ms budget", async () => {
+  const metrics = createMetrics();
+  metrics.observeTurn(outcome({ first_chunk_ms: 190, model_first_token_ms: 189, own_first_chunk_ms: 1 }));
+  metrics.observeTurn(outcome({ first_chunk_ms: 210, model_first_token_ms: 209, own_first_chunk_ms: 1 }));
+  const text = await metrics.render();
+
+  assert.match(text, /^parley_first_chunk_seconds_bucket\{le="0\.15"\} 0$/m);
+  assert.match(text, /^parley_first_chunk_seconds_bucket\{le="0\.2"\} 1$/m);
+  assert.match(text, /^parley_first_chunk_seconds_bucket\{le="0\.25"\} 2$/m);
+  assert.match(text, /^parley_model_first_token_seconds_bucket\{le="0\.2"\} 1$/m);
+});

@@ -3,8 +3,11 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 import type { TurnOutcome } from "../ai/reply-events.ts";
 import type { EndReason, ErrorCode } from "../protocol/messages.ts";
 
-/** Parley's own latencies are milliseconds; the top buckets catch a slow model's first token. */
-const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2];
+/**
+ * Parley's own latencies are milliseconds; the top buckets catch a slow model's first token. 0.2 s
+ * is the first-chunk budget, so the share of chats answered within it reads straight off a bucket.
+ */
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.5, 1, 2];
 /** Parley's own share of a first chunk is a millisecond or less when all is well. */
 export const OWN_SHARE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 /** A whole reply streams for seconds, so its duration needs buckets well past 2 s. */
