@@ -19,7 +19,10 @@ let owed = 0;
 const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
 server.on("connection", (socket) => {
   sockets.push(socket);
-  socket.once("close", () => sockets.splice(sockets.indexOf(socket), 1));
+  socket.once("close", () => {
+    const i = sockets.indexOf(socket);
+    if (i >= 0) sockets.splice(i, 1);
+  });
 });
 server.on("listening", () => {
   const address = server.address();
