@@ -25,6 +25,7 @@ import { CLOCK_TICKS_PER_SECOND, DATABASES, MACHINE, ProcSampler, STOLEN, readPr
 import { heapAfterGc, startCpuProfile } from "./inspector.ts";
 import { emptyServiceTables, prepareServices, type Store } from "./bench-services.ts";
 import { cpuReferenceMs } from "./cpu-reference.ts";
+import { numberAtLeast, positiveList } from "./cli-numbers.ts";
 import { measureWsBaseline, type WsBaseline } from "./ws-baseline.ts";
 import { bucketDelta, bucketQuantileMs, readOwnShare } from "./own-share.ts";
 
@@ -63,28 +64,17 @@ if (values.help) {
   process.exit(0);
 }
 
-const list = (name: string, raw: string) => raw.split(",").map((v) => {
-  const n = Number(v.trim());
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name}: "${v}" is not a positive number`);
-  return n;
-});
-const single = (name: string, raw: string, min = 1) => {
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min}`);
-  return n;
-};
-
 const opts = {
-  sessions: list("sessions", values.sessions),
-  tokensPerSecond: list("tokens-per-second", values["tokens-per-second"]),
-  rampMs: single("ramp-seconds", values["ramp-seconds"]) * 1000,
-  measureMs: single("measure-seconds", values["measure-seconds"]) * 1000,
-  chatEveryMs: single("chat-every-ms", values["chat-every-ms"]),
-  replyTokens: single("reply-tokens", values["reply-tokens"]),
-  firstTokenMs: single("first-token-ms", values["first-token-ms"], 0),
-  playersPerSession: single("players-per-session", values["players-per-session"]),
-  processes: single("processes", values.processes),
-  botProcesses: single("bot-processes", values["bot-processes"]),
+  sessions: positiveList("sessions", values.sessions),
+  tokensPerSecond: positiveList("tokens-per-second", values["tokens-per-second"]),
+  rampMs: numberAtLeast("ramp-seconds", values["ramp-seconds"]) * 1000,
+  measureMs: numberAtLeast("measure-seconds", values["measure-seconds"]) * 1000,
+  chatEveryMs: numberAtLeast("chat-every-ms", values["chat-every-ms"]),
+  replyTokens: numberAtLeast("reply-tokens", values["reply-tokens"]),
+  firstTokenMs: numberAtLeast("first-token-ms", values["first-token-ms"], 0),
+  playersPerSession: numberAtLeast("players-per-session", values["players-per-session"]),
+  processes: numberAtLeast("processes", values.processes),
+  botProcesses: numberAtLeast("bot-processes", values["bot-processes"]),
   redisUrl: values["redis-url"],
   databaseUrl: values["database-url"],
   stores: values.stores.split(",").map((s) => {

@@ -13,6 +13,7 @@ import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { numberAtLeast, positiveList } from "./cli-numbers.ts";
 import { measureFrameFloor, type FloorResult } from "./frame-floor/measure-floor.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -32,18 +33,13 @@ if (values.help) {
   console.log(readFileSync(fileURLToPath(import.meta.url), "utf8").split("*/")[0]);
   process.exit(0);
 }
-const positive = (name: string, raw: string) => {
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name}: "${raw}" is not a positive number`);
-  return n;
-};
-const rates = values["frames-per-second"].split(",").map((v) => positive("frames-per-second", v.trim()));
+const rates = positiveList("frames-per-second", values["frames-per-second"]);
 const settings = {
-  connections: positive("connections", values.connections),
-  receiverProcesses: positive("receiver-processes", values["receiver-processes"]),
-  frameBytes: positive("frame-bytes", values["frame-bytes"]),
-  warmupMs: positive("warmup-seconds", values["warmup-seconds"]) * 1000,
-  windowMs: positive("measure-seconds", values["measure-seconds"]) * 1000,
+  connections: numberAtLeast("connections", values.connections),
+  receiverProcesses: numberAtLeast("receiver-processes", values["receiver-processes"]),
+  frameBytes: numberAtLeast("frame-bytes", values["frame-bytes"]),
+  warmupMs: numberAtLeast("warmup-seconds", values["warmup-seconds"], 0) * 1000,
+  windowMs: numberAtLeast("measure-seconds", values["measure-seconds"]) * 1000,
   cwd: root,
 };
 

@@ -17,7 +17,7 @@ after(async () => {
 
 /** A seat in a private session of `user`, reserved as the matchmaking route would reserve it. */
 async function reserveSeat(user: string) {
-  return matchMaker.joinOrCreate("ai_character", { character_id: 1 }, { token: await server.tokenFor(user) } as never);
+  return matchMaker.joinOrCreate("ai_character", { character_id: 1 }, { token: await server.tokenFor(user), ip: "127.0.0.1", headers: new Headers() });
 }
 
 it("a player who comes within the reservation time joins", async () => {
