@@ -4,12 +4,14 @@ import { monitor } from "@colyseus/monitor";
 import { RedisPresence } from "@colyseus/redis-presence";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import express from "express";
+import type { WebSocketServer } from "ws";
 import { Redis } from "ioredis";
 import { devTokenRoute } from "./http/dev-token-route.ts";
 import { healthzHandler, readyzHandler } from "./ops/health.ts";
 import { IndexedRedisDriver } from "./ops/indexed-redis-driver.ts";
 import { redisOptionsFromUrl } from "./ops/redis-options.ts";
 import { monitorAuth, monitorMode } from "./ops/monitor-auth.ts";
+import { guardSockets } from "./ops/socket-guard.ts";
 import { ROOM_NAME } from "./protocol/messages.ts";
 import { createAiCharacterRoom } from "./rooms/ai-character-room.ts";
 import type { Services } from "./services.ts";
@@ -42,6 +44,7 @@ export function createServer(services: Services) {
     onLateRecall: () => metrics.countLateRecall(),
     chunkIntervalMs: config.chunkIntervalMs,
     onError: (code) => metrics.countError(code),
+    onUnexpected: (where) => metrics.countUnexpected(where),
     liveRooms: services.liveRooms,
     shutdownGraceMs: Math.max(0, config.shutdownDeadlineMs - SHUTDOWN_FLUSH_MS),
     limits: {
@@ -54,14 +57,28 @@ export function createServer(services: Services) {
   const redis = config.redisUrl === undefined ? undefined : redisOptionsFromUrl(config.redisUrl);
   const monitorAccess = monitorMode({ password: config.monitor.password, production: config.env === "production" });
 
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: the longest allowed chat always fits a frame.
+  const transport = new WebSocketTransport({ maxPayload: Math.max(4096, config.chatMaxChars * 3 + FRAME_OVERHEAD_BYTES) });
+  // The transport keeps its ws server protected; the guard must see every socket it accepts.
+  guardSockets((transport as unknown as { wss: WebSocketServer }).wss, {
+    framesPerSecond: config.rateLimits.floodMessagesPerSecond,
+    onFlood(remoteAddress) {
+      metrics.countFloodDisconnect();
+      services.log.warn({ remote_address: remoteAddress }, "frame flood: disconnecting");
+    },
+    onListenerError(err, event) {
+      metrics.countUnexpected("socket");
+      services.log.error({ err, event }, "a socket's event handler threw: the socket is closed");
+    },
+  });
+
   const server = defineServer({
     greet: false,
     publicAddress: config.publicAddress,
     // With Redis, rooms and matchmaking span every process that shares it.
     presence: redis ? new RedisPresence(redis) : undefined,
     driver: redis ? new IndexedRedisDriver(redis, new Redis(redis), { roomName: ROOM_NAME, field: "session_id" }) : undefined,
-    // A UTF-16 code unit is at most 3 bytes of UTF-8: the longest allowed chat always fits a frame.
-    transport: new WebSocketTransport({ maxPayload: Math.max(4096, config.chatMaxChars * 3 + FRAME_OVERHEAD_BYTES) }),
+    transport,
     rooms: {
       [ROOM_NAME]: defineRoom(AiCharacterRoom).filterBy(["session_id"]),
     },

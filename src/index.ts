@@ -2,11 +2,13 @@
 import { createServer } from "./app.ts";
 import { loadConfig } from "./config.ts";
 import { createLogger } from "./logger.ts";
+import { installProcessGuard } from "./ops/process-guard.ts";
 import { createServices } from "./services.ts";
 
 const config = loadConfig();
 const log = createLogger(config.logLevel);
 const services = await createServices(config, log);
+installProcessGuard({ log, countUnexpected: (where) => services.metrics.countUnexpected(where) });
 const server = createServer(services);
 server.onShutdown(() => services.close());
 await server.listen(config.port, config.host);

@@ -37,6 +37,8 @@ export interface Metrics {
   readonly tokensStreamed: Counter;
   readonly replies: Counter<"reason">;
   readonly errors: Counter<"code">;
+  readonly unexpectedErrors: Counter<"where">;
+  readonly floodDisconnects: Counter;
   readonly moderationHits: Counter<"direction">;
   readonly memoryRecallLate: Counter;
   readonly rooms: Gauge;
@@ -46,6 +48,9 @@ export interface Metrics {
   setProviders(providers: GaugeProviders): void;
   observeTurn(outcome: TurnOutcome): void;
   countError(code: ErrorCode): void;
+  /** A throw or rejection nothing expected (a bug), caught before it could end the process. */
+  countUnexpected(where: string): void;
+  countFloodDisconnect(): void;
   countModerationHit(direction: ModerationDirection): void;
   countLateRecall(): void;
   countTokens(n: number): void;
@@ -81,6 +86,12 @@ export function createMetrics(): Metrics {
   const tokensStreamed = new Counter({ name: "parley_tokens_streamed_total", help: "Output tokens streamed to players", registers });
   const replies = new Counter({ name: "parley_replies_total", help: "Replies ended, by reason", labelNames: ["reason"] as const, registers });
   const errors = new Counter({ name: "parley_errors_total", help: "Error messages sent to clients, by code", labelNames: ["code"] as const, registers });
+  const unexpectedErrors = new Counter({
+    name: "parley_unexpected_errors_total",
+    help: "Throws and rejections nothing expected, caught before they could end the process, by where they were caught",
+    labelNames: ["where"] as const, registers,
+  });
+  const floodDisconnects = new Counter({ name: "parley_flood_disconnects_total", help: "Clients disconnected for sending frames past FLOOD_MESSAGES_PER_SECOND", registers });
   const moderationHits = new Counter({
     name: "parley_moderation_hits_total", help: "Messages caught by moderation",
     labelNames: ["direction"] as const, registers,
@@ -115,7 +126,7 @@ export function createMetrics(): Metrics {
   return {
     registry,
     contentType: registry.contentType,
-    firstChunk, modelFirstToken, replyDuration, tokensStreamed, replies, errors, moderationHits, memoryRecallLate,
+    firstChunk, modelFirstToken, replyDuration, tokensStreamed, replies, errors, unexpectedErrors, floodDisconnects, moderationHits, memoryRecallLate,
     rooms, players, queuedChats, persistenceBacklog,
     setProviders(next) {
       providers = { ...providers, ...next };
@@ -131,6 +142,12 @@ export function createMetrics(): Metrics {
     },
     countError(code) {
       errors.inc({ code });
+    },
+    countUnexpected(where) {
+      unexpectedErrors.inc({ where });
+    },
+    countFloodDisconnect() {
+      floodDisconnects.inc();
     },
     countModerationHit(direction) {
       moderationHits.inc({ direction });

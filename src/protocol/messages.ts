@@ -145,6 +145,8 @@ export const ERROR_CODES = {
   notQueued: "cancel/not_queued",
   /** The server is restarting; rejoin in a moment (another process takes the session). */
   shuttingDown: "server/shutting_down",
+  /** The server failed to handle the message (a bug, logged and counted); it was dropped. */
+  internal: "server/internal",
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 

@@ -2,7 +2,7 @@
  * The `ai_character` room: one conversation session with one character. It stays thin: it checks
  * each message, hands chat to the Conversation and turns the Conversation's events into messages.
  */
-import { type Client, CloseCode, Room, ServerError } from "@colyseus/core";
+import { type Client, CloseCode, OnMessageException, Room, type RoomException, ServerError } from "@colyseus/core";
 import type { z } from "zod";
 import type { ActionRegistry } from "../actions/action-registry.ts";
 import { Conversation, type SayResult } from "../ai/conversation.ts";
@@ -40,7 +40,6 @@ export interface RoomServices {
   rateLimits: {
     chat: { burst: number; perSecond: number };
     action: { burst: number; perSecond: number };
-    floodMessagesPerSecond: number;
   };
   onTurnEnd?(session: SessionRef, outcome: TurnOutcome): void;
   onChatReceived?(session: SessionRef, chat: ReceivedChat, moderatedTerm?: string): void;
@@ -54,6 +53,8 @@ export interface RoomServices {
   chunkIntervalMs?: number;
   /** Every `error` sent to a player, for metrics. */
   onError?(code: ErrorCode): void;
+  /** A handler or lifecycle method threw something no code expected (a bug), for metrics. */
+  onUnexpected?(where: string): void;
   /** The rooms alive in this process, for gauges. */
   liveRooms?: Set<LiveRoom>;
   /** On shutdown, how long replies in flight may take before they end with reason `shutdown`. */
@@ -79,7 +80,7 @@ const STATE_PATCH_DELAY_MS = 50;
 /** The patch interval that remains, as a safety net for a change made without #patchSoon. */
 const SAFETY_PATCH_MS = 1000;
 
-interface PlayerLimits { chat: TokenBucket; action: TokenBucket; any: TokenBucket }
+interface PlayerLimits { chat: TokenBucket; action: TokenBucket }
 interface ResumeGate { timer: NodeJS.Timeout }
 interface StreamPosition { reply_id: string | undefined; last_seq: number }
 
@@ -131,7 +132,8 @@ export function createAiCharacterRoom(services: RoomServices) {
       }, STATE_PATCH_DELAY_MS);
     }
 
-    messages = this.#floodGuarded({
+    // Floods are cut at the transport, which counts every frame (src/ops/socket-guard.ts).
+    messages = {
       chat: (client: AuthedClient, raw: unknown) => {
         if (!this.#allow(client, "chat")) return;
         const msg = this.#parse(client, chatSchema, raw);
@@ -171,10 +173,25 @@ export function createAiCharacterRoom(services: RoomServices) {
           this.#error(client, ERROR_CODES.notQueued, `no queued chat "${msg.reply_id}" of yours`);
         }
       },
+      // Colyseus passes the received type here, except for a message sent with the type "*" itself,
+      // which arrives as (client, payload): never trust the argument to be a string.
       _: (client: AuthedClient, type: unknown) => {
-        this.#error(client, ERROR_CODES.unknownType, `unknown message type "${String(type)}"`);
+        this.#error(client, ERROR_CODES.unknownType, `unknown message type ${describeMessageType(type)}`);
       },
-    });
+    };
+
+    /**
+     * Colyseus catches what a message handler, a lifecycle method or a clock callback throws and
+     * hands it here (it rethrows lifecycle errors to the caller, which refuses the join). A
+     * message's sender learns its message failed; nothing else in the room is disturbed.
+     */
+    onUncaughtException(err: RoomException, methodName: string) {
+      services.onUnexpected?.(`room.${methodName}`);
+      this.log.error({ err: err.cause ?? err, method: methodName }, "room handler threw");
+      if (err instanceof OnMessageException && err.client) {
+        this.#error(err.client, ERROR_CODES.internal, "the server failed to handle that message; it was dropped");
+      }
+    }
 
     readonly #live: LiveRoom = { players: () => this.clients.length, queued: () => this.state.queue.length };
 
@@ -227,8 +244,6 @@ export function createAiCharacterRoom(services: RoomServices) {
       this.#limits.set(client.sessionId, {
         chat: new TokenBucket(services.rateLimits.chat.burst, services.rateLimits.chat.perSecond),
         action: new TokenBucket(services.rateLimits.action.burst, services.rateLimits.action.perSecond),
-        // Colyseus' own maxMessagesPerSecond never resets its count in 0.18, so the flood guard is ours.
-        any: new TokenBucket(services.rateLimits.floodMessagesPerSecond, services.rateLimits.floodMessagesPerSecond),
       });
       const greeting = this.character.greeting;
       if (greeting) {
@@ -244,7 +259,9 @@ export function createAiCharacterRoom(services: RoomServices) {
       // Where the stream stood when the player went away: what it missed starts after this.
       const reply_id = this.journal.latest();
       this.#droppedAt.set(client.sessionId, { reply_id, last_seq: reply_id ? this.journal.lastSeq(reply_id) : 0 });
-      this.allowReconnection(client, services.reconnectSeconds);
+      // Rejected when the client never finished joining ("not joined"), when the room is disposing,
+      // and when the window passes: each ends in onLeave through Colyseus, so nothing is left to do.
+      this.allowReconnection(client, services.reconnectSeconds).catch(() => undefined);
     }
 
     /** Live reply messages wait for the player's `resume`; without one, it is sent what it missed anyway. */
@@ -282,11 +299,20 @@ export function createAiCharacterRoom(services: RoomServices) {
 
     /** The process is stopping: let the replies in flight finish, up to the grace time, then end them. */
     async onBeforeShutdown() {
-      const cut = setTimeout(() => { void this.conversation.close("shutdown"); }, services.shutdownGraceMs);
-      await this.conversation.drain();
-      clearTimeout(cut);
-      await this.conversation.close("shutdown");
-      await this.disconnect(CloseCode.SERVER_SHUTDOWN);
+      try {
+        const cut = setTimeout(() => { this.conversation.close("shutdown").catch((err: unknown) => this.#unexpected(err, "shutdown")); }, services.shutdownGraceMs);
+        await this.conversation.drain();
+        clearTimeout(cut);
+        await this.conversation.close("shutdown");
+        await this.disconnect(CloseCode.SERVER_SHUTDOWN);
+      } catch (err) {
+        this.#unexpected(err, "shutdown");
+      }
+    }
+
+    #unexpected(err: unknown, where: string): void {
+      services.onUnexpected?.(`room.${where}`);
+      this.log.error({ err }, `room ${where} failed`);
     }
 
     /** Sends a player what it missed after `lastSeq` of `replyId`, then lets live messages through. */
@@ -296,24 +322,6 @@ export function createAiCharacterRoom(services: RoomServices) {
       for (const entry of missed) client.send(entry.type, entry.message);
       clearTimeout(this.#gates.get(client.sessionId)?.timer);
       this.#gates.delete(client.sessionId);
-      return true;
-    }
-
-    /** Every handler first passes the flood guard. */
-    #floodGuarded<H extends Record<string, (client: AuthedClient, ...args: never[]) => void>>(handlers: H): H {
-      const guarded: Record<string, (client: AuthedClient, ...args: never[]) => void> = {};
-      for (const [type, handler] of Object.entries(handlers)) {
-        guarded[type] = (client, ...args) => { if (!this.#flooding(client)) handler(client, ...args); };
-      }
-      return guarded as H;
-    }
-
-    /** Far past any rate a game sends: the connection is cut rather than answered. */
-    #flooding(client: AuthedClient): boolean {
-      if (this.#limits.get(client.sessionId)?.any.take() ?? true) return false;
-      services.onError?.(ERROR_CODES.rateLimited);
-      this.log.warn({ user_id: userOf(client), client: client.sessionId }, "message flood: disconnecting");
-      client.leave(CloseCode.WITH_ERROR);
       return true;
     }
 
@@ -385,3 +393,10 @@ export function createAiCharacterRoom(services: RoomServices) {
 }
 
 export type AiCharacterRoom = InstanceType<ReturnType<typeof createAiCharacterRoom>>;
+
+/** A message type for an error text: a string or number as sent (shortened), anything else by kind. */
+export function describeMessageType(type: unknown): string {
+  if (typeof type === "number") return String(type);
+  if (typeof type === "string") return JSON.stringify(type.length > 64 ? `${type.slice(0, 64)}...` : type);
+  return `(a ${type === null ? "null" : typeof type}, not a name)`;
+}
