@@ -31,8 +31,9 @@ export class ModelStallError extends Error {
  */
 export function withStreamDeadlines<T>(
   open: (signal: AbortSignal) => AsyncIterable<T>, signal: AbortSignal, deadlines: StreamDeadlines,
-  isToken: (item: T) => boolean, now: () => number = () => performance.now(),
+  isToken: (item: T) => boolean,
 ): AsyncIterable<T> {
+  const now = (): number => performance.now();
   return {
     [Symbol.asyncIterator](): AsyncIterator<T> {
       const watch = new AbortController();
@@ -60,7 +61,13 @@ export function withStreamDeadlines<T>(
       };
       if (signal.aborted) forward();
 
-      const items = open(watch.signal)[Symbol.asyncIterator]();
+      let items: AsyncIterator<T>;
+      try {
+        items = open(watch.signal)[Symbol.asyncIterator]();
+      } catch (err) {
+        stop();
+        throw err;
+      }
       const onItem = (result: IteratorResult<T>): IteratorResult<T> => {
         if (result.done) {
           stop();
