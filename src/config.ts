@@ -5,6 +5,7 @@ import type { VectorIndex } from "./memory/pg-memory-schema.ts";
 
 const optionalString = z.string().trim().optional().transform((v) => (v ? v : undefined));
 const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
+const positiveInt = (def: number) => z.coerce.number().int().positive().default(def);
 const bool = (def: boolean) =>
   z.enum(["true", "false", "1", "0", "yes", "no", "on", "off"]).optional()
     .transform((v) => (v === undefined ? def : ["true", "1", "yes", "on"].includes(v)));
@@ -30,6 +31,10 @@ const Env = z.object({
   MODEL_CLIENT: z.enum(["direct", "langchain"]).default("direct"),
   /** HTTP/2 to the model endpoint (direct client): all replies multiplexed over a few connections. */
   MODEL_HTTP2: bool(false),
+  /** A reply whose first token has not come within this time ends with an error: past a slow first token (a long prompt, a busy endpoint), short of leaving players waiting on a dead endpoint. */
+  MODEL_FIRST_TOKEN_TIMEOUT_MS: positiveInt(10_000),
+  /** A reply whose model falls silent this long mid-stream ends with an error: tokens come every few tens of ms, so 5 s is a stall, not a slow token. */
+  MODEL_IDLE_TIMEOUT_MS: positiveInt(5_000),
 
   CHARACTERS_DIR: z.string().default("characters"),
   /** Longest chat message accepted, in characters. */
@@ -109,6 +114,9 @@ export type Config = Readonly<{
     maxTokens: number;
     client: "direct" | "langchain";
     http2: boolean;
+    /** Deadlines of a streaming reply: to its first token (connecting included), and between tokens after it. */
+    firstTokenTimeoutMs: number;
+    idleTimeoutMs: number;
     /** No key and no endpoint: the offline character model answers. */
     offline: boolean;
     offlineTokenMs: number;
@@ -161,6 +169,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTokens: e.OPENAI_MAX_TOKENS,
       client: e.MODEL_CLIENT,
       http2: e.MODEL_HTTP2,
+      firstTokenTimeoutMs: e.MODEL_FIRST_TOKEN_TIMEOUT_MS,
+      idleTimeoutMs: e.MODEL_IDLE_TIMEOUT_MS,
       offline: !e.OPENAI_API_KEY && !e.OPENAI_BASE_URL,
       offlineTokenMs: e.OFFLINE_MODEL_TOKEN_MS,
     }),

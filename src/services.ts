@@ -7,6 +7,7 @@ import { OPENAI_BASE_URL } from "./ai/openai-http.ts";
 import { OpenAiStreamReplyModel } from "./ai/openai-stream-reply-model.ts";
 import type { TurnOutcome } from "./ai/reply-events.ts";
 import type { ReplyModel } from "./ai/reply-model.ts";
+import { withReplyDeadlines } from "./ai/stream-deadlines.ts";
 import { createTokenIssuer, randomSecret, type TokenIssuer } from "./auth/tokens.ts";
 import { CharacterCatalog } from "./characters/catalog.ts";
 import type { Config } from "./config.ts";
@@ -168,7 +169,8 @@ function createReplyModel(config: Config, catalog: CharacterCatalog, log: Logger
     return new OfflineReplyModel(catalog, config.model.offlineTokenMs);
   }
   log.info({ model: config.model.name, base_url: config.model.baseUrl ?? OPENAI_BASE_URL, client: config.model.client }, "model configured");
-  return config.model.client === "langchain"
+  const model = config.model.client === "langchain"
     ? new LangChainReplyModel(createOpenAiChatModel(config.model), config.model.name)
     : new OpenAiStreamReplyModel(config.model);
+  return withReplyDeadlines(model, { firstTokenMs: config.model.firstTokenTimeoutMs, idleMs: config.model.idleTimeoutMs });
 }

@@ -37,15 +37,23 @@ export class LangChainReplyModel implements ReplyModel {
     this.name = name;
   }
 
+  /**
+   * LangChain ends a stream cut before `[DONE]` as if it were whole. The last chunk of a whole reply
+   * says why the model finished (`response_metadata.finish_reason`, as every OpenAI-compatible
+   * server sends it), so a stream without one was cut, and fails.
+   */
   async *stream(messages: BaseMessage[], signal: AbortSignal): AsyncIterable<ModelDelta> {
     const stream = await this.#model.stream(messages, { signal });
+    let finished = false;
     for await (const chunk of stream) {
+      if (chunk.response_metadata?.finish_reason) finished = true;
       const content = typeof chunk.content === "string" ? chunk.content : textOf(chunk.content);
       const u = chunk.usage_metadata;
       yield u
         ? { content, usage: { input_tokens: u.input_tokens, output_tokens: u.output_tokens, total_tokens: u.total_tokens } }
         : { content };
     }
+    if (!finished && !signal.aborted) throw new Error("the model's stream ended without a finish reason (cut short)");
   }
 }
 

@@ -100,11 +100,16 @@ export class OpenAiHttp {
 
   /**
    * POST a JSON body and yield what `read` makes of the `data` of each server-sent event (nothing
-   * when it returns undefined), until `[DONE]` or the end. Reading here rather than in a generator
-   * around this one saves a promise per token. An error thrown by `read` cancels the request, as
-   * aborting `signal` does, so the server stops generating.
+   * when it returns undefined), until `[DONE]`. Reading here rather than in a generator around this
+   * one saves a promise per token. An error thrown by `read` cancels the request, as aborting
+   * `signal` does, so the server stops generating.
+   *
+   * An answer that ends before `[DONE]` was cut short (a proxy or the server gave up) and fails,
+   * unless `whole` says the events read so far make a whole answer (for servers that send no
+   * `[DONE]` but mark their last event).
    */
-  async *streamEvents<T>(path: string, body: unknown, signal: AbortSignal, read: (data: string) => T | undefined): AsyncGenerator<T> {
+  async *streamEvents<T>(path: string, body: unknown, signal: AbortSignal, read: (data: string) => T | undefined,
+    whole: () => boolean = () => false): AsyncGenerator<T> {
     const res = (await this.#send(path, JSON.stringify(body), signal)).body;
     // 'data' events into a queue rather than the stream's async iterator: a token is one small
     // network read, and the iterator's promise per read is most of the cost of a token.
@@ -143,7 +148,10 @@ export class OpenAiHttp {
         }
         queue.length = 0;
         if (failure !== undefined) throw failure;
-        if (ended) return;
+        if (ended) {
+          if (whole()) return;
+          throw new OpenAiHttpError(`${path}: the stream ended before [DONE]`);
+        }
         await new Promise<void>((resolve) => { wake = resolve; });
       }
     } catch (err) {

@@ -184,6 +184,21 @@ describe("OpenAiStreamReplyModel when the endpoint misbehaves", () => {
     assert.deepEqual(seen, ["Half"]);
   });
 
+  test("a stream that ends before [DONE], with no finish reason, rejects after the text that arrived: it was cut short", async () => {
+    answer = (_req, res) => sse(res, [delta("Half"), delta(" a")]);
+    const seen: string[] = [];
+    await assert.rejects(async () => {
+      for await (const d of model().stream([new HumanMessage("x")], new AbortController().signal)) seen.push(d.content);
+    }, /ended before \[DONE\]/);
+    assert.deepEqual(seen, ["Half", " a"]);
+  });
+
+  test("a stream that names its finish reason is whole without [DONE]", async () => {
+    answer = (_req, res) => sse(res, [delta("All"), { choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }]);
+    const deltas = await collect(model(), [new HumanMessage("x")]);
+    assert.deepEqual(deltas.map((d) => d.content), ["All"]);
+  });
+
   test("events split across network writes are joined", async () => {
     answer = (_req, res) => {
       res.writeHead(200, { "content-type": "text/event-stream" });

@@ -21,7 +21,7 @@ export interface OpenAiChatMessage {
 }
 
 interface CompletionChunk {
-  choices?: Array<{ delta?: { content?: string | null } | null }>;
+  choices?: Array<{ delta?: { content?: string | null } | null; finish_reason?: string | null }>;
   usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | null;
   error?: { message?: string } | string;
 }
@@ -46,7 +46,14 @@ export class OpenAiStreamReplyModel implements ReplyModel {
       temperature: this.#options.temperature,
       max_tokens: this.#options.maxTokens,
     };
-    return this.#http.streamEvents("chat/completions", body, signal, toDelta);
+    // A stream that names why it finished is whole even if its server sends no [DONE] after.
+    let finished = false;
+    const read = (data: string): ModelDelta | undefined => {
+      const chunk = JSON.parse(data) as CompletionChunk;
+      if (chunk.choices?.[0]?.finish_reason) finished = true;
+      return toDelta(chunk);
+    };
+    return this.#http.streamEvents("chat/completions", body, signal, read, () => finished);
   }
 
   close(): void {
@@ -55,8 +62,7 @@ export class OpenAiStreamReplyModel implements ReplyModel {
 }
 
 /** One completion chunk as a delta; undefined for a chunk that says nothing (a role, an empty delta). */
-function toDelta(data: string): ModelDelta | undefined {
-  const chunk = JSON.parse(data) as CompletionChunk;
+function toDelta(chunk: CompletionChunk): ModelDelta | undefined {
   if (chunk.error) {
     throw new OpenAiHttpError(`chat/completions: ${typeof chunk.error === "string" ? chunk.error : chunk.error.message ?? "error in stream"}`);
   }
