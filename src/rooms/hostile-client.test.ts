@@ -91,6 +91,24 @@ describe("messages of any type", () => {
   });
 });
 
+describe("matchmaking requests of any shape", () => {
+  it("are refused with a status and a reason, never a dropped connection", async () => {
+    const token = await server.tokenFor("prober");
+    const bodies = ["null", "[]", "1", "\"x\"", "{", "{\"character_id\":{\"a\":1}}", "{\"__proto__\":{\"x\":1},\"character_id\":1}",
+      "{\"character_id\":1,\"session_id\":\"\\u0000\"}", "{\"character_id\":1,\"reconnectionToken\":5}"];
+    for (const path of ["joinOrCreate/ai_character", "create/ai_character", "join/ai_character", "joinById/nothing", "reconnect/nothing", "joinOrCreate/__proto__"]) {
+      for (const body of bodies) {
+        const res = await fetch(`${server.httpUrl}/matchmake/${path}`, {
+          method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body,
+        });
+        assert.ok(res.status >= 400, `${path} ${body}: ${res.status}`);
+        assert.ok(typeof ((await res.json()) as { error?: unknown }).error === "string", `${path} ${body}: a reason`);
+      }
+    }
+    await bystanderIsServed();
+  });
+});
+
 describe("closes at every step of the join", () => {
   const token = () => server.tokenFor("dropper");
   const seat = async () => {
