@@ -47,6 +47,7 @@ describe("player tokens", () => {
 
   it("refuses an expired or forged token", async () => {
     assert.equal(await issuer.verify(await mint({ iat: now() - 7200, exp: now() - 3600 })), null);
+    assert.equal(await issuer.verify(await mint({ iat: now() - 60, exp: now() - 1 })), null, "the clock tolerance is not for exp");
     const forged = await new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject("alice").setExpirationTime("1h")
       .sign(new TextEncoder().encode("another-secret-another-secret-another"));
     assert.equal(await issuer.verify(forged), null);
@@ -65,6 +66,7 @@ describe("player tokens", () => {
     assert.equal(refuseClaims({ iat: t, exp: t + 101 }, t, policy), "auth/lifetime_too_long");
     assert.equal(refuseClaims({ exp: t + 101 }, t, policy), "auth/lifetime_too_long");
     assert.equal(refuseClaims({ iat: t + CLOCK_TOLERANCE_SECONDS + 1, exp: t + 60 }, t, policy), "auth/issued_in_future");
+    assert.equal(refuseClaims({ iat: t - 10, exp: t }, t, policy), "auth/expired");
     assert.equal(refuseClaims({ iat: t, exp: t + 100 }, t, policy), null);
   });
 });

@@ -25,14 +25,16 @@ export interface TokenIssuer {
   sign(userId: string, expiresIn?: string): Promise<string>;
 }
 
-export type ClaimsRefusal = "auth/no_expiry" | "auth/lifetime_too_long" | "auth/issued_in_future";
+export type ClaimsRefusal = "auth/no_expiry" | "auth/expired" | "auth/lifetime_too_long" | "auth/issued_in_future";
 
 /**
- * The checks jose does not make (it checks exp and nbf when present): pure, so each rule is
- * tested without signing anything. `now` in seconds.
+ * The checks jose does not make (it checks nbf, and exp but with the clock tolerance): pure, so
+ * each rule is tested without signing anything. `now` in seconds. The tolerance is for a clock
+ * running ahead; an expired token is expired, so exp gets none.
  */
 export function refuseClaims(payload: JWTPayload, now: number, policy: TokenPolicy): ClaimsRefusal | null {
   if (typeof payload.exp !== "number") return "auth/no_expiry";
+  if (payload.exp <= now) return "auth/expired";
   if (typeof payload.iat === "number" && payload.iat > now + CLOCK_TOLERANCE_SECONDS) return "auth/issued_in_future";
   const from = typeof payload.iat === "number" ? payload.iat : now;
   if (payload.exp - from > policy.maxLifetimeSeconds) return "auth/lifetime_too_long";
