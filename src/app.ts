@@ -12,6 +12,7 @@ import { redisOptionsFromUrl } from "./ops/redis-options.ts";
 import { monitorAuth, monitorMode } from "./ops/monitor-auth.ts";
 import { ROOM_NAME } from "./protocol/messages.ts";
 import { createAiCharacterRoom } from "./rooms/ai-character-room.ts";
+import { reconnectionOwnerCheck } from "./rooms/reconnect-owner.ts";
 import type { Services } from "./services.ts";
 
 /** Room messages other than chat are small; this leaves room for msgpack framing and action params. */
@@ -61,7 +62,10 @@ export function createServer(services: Services) {
     presence: redis ? new RedisPresence(redis) : undefined,
     driver: redis ? new IndexedRedisDriver(redis, new Redis(redis), { roomName: ROOM_NAME, field: "session_id" }) : undefined,
     // A UTF-16 code unit is at most 3 bytes of UTF-8: the longest allowed chat always fits a frame.
-    transport: new WebSocketTransport({ maxPayload: Math.max(4096, config.chatMaxChars * 3 + FRAME_OVERHEAD_BYTES) }),
+    transport: new WebSocketTransport({
+      maxPayload: Math.max(4096, config.chatMaxChars * 3 + FRAME_OVERHEAD_BYTES),
+      beforeUpgrade: reconnectionOwnerCheck(services.tokens),
+    }),
     rooms: {
       [ROOM_NAME]: defineRoom(AiCharacterRoom).filterBy(["session_id"]),
     },
