@@ -1,7 +1,6 @@
 /** The Colyseus server: rooms, transport, presence and HTTP routes. Built from services; listens nowhere. */
 import { defineRoom, defineServer } from "@colyseus/core";
 import { monitor } from "@colyseus/monitor";
-import { RedisPresence } from "@colyseus/redis-presence";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import express from "express";
 import type { WebSocketServer } from "ws";
@@ -10,10 +9,12 @@ import { devTokenRoute } from "./http/dev-token-route.ts";
 import { healthzHandler, readyzHandler } from "./ops/health.ts";
 import { IndexedRedisDriver } from "./ops/indexed-redis-driver.ts";
 import { redisOptionsFromUrl } from "./ops/redis-options.ts";
+import { ResilientRedisPresence } from "./ops/resilient-redis-presence.ts";
 import { monitorAuth, monitorMode } from "./ops/monitor-auth.ts";
 import { guardSockets } from "./ops/socket-guard.ts";
 import { ROOM_NAME } from "./protocol/messages.ts";
 import { createAiCharacterRoom } from "./rooms/ai-character-room.ts";
+import { reconnectionOwnerCheck } from "./rooms/reconnect-owner.ts";
 import type { Services } from "./services.ts";
 
 /** Room messages other than chat are small; this leaves room for msgpack framing and action params. */
@@ -55,10 +56,24 @@ export function createServer(services: Services) {
   });
 
   const redis = config.redisUrl === undefined ? undefined : redisOptionsFromUrl(config.redisUrl);
+  // Every Redis client handles its errors: an outage is logged and reported by /readyz, never fatal.
+  const redisDown = (client: string) => (err: Error) => services.log.warn({ err: err.message, client }, "redis connection error");
+  const presence = redis && new ResilientRedisPresence(redis, (operation, err) =>
+    services.log.warn({ err: err.message, operation }, "redis presence write lost"));
+  let driver: IndexedRedisDriver | undefined;
+  if (redis) {
+    const index = new Redis(redis);
+    index.on("error", redisDown("room-index"));
+    driver = new IndexedRedisDriver(redis, index, { roomName: ROOM_NAME, field: "session_id" }, redisDown("matchmaking"));
+  }
+  const checks = presence ? { ...services.storage.checks, redis_presence: () => presence.check() } : services.storage.checks;
   const monitorAccess = monitorMode({ password: config.monitor.password, production: config.env === "production" });
 
   // A UTF-16 code unit is at most 3 bytes of UTF-8: the longest allowed chat always fits a frame.
-  const transport = new WebSocketTransport({ maxPayload: Math.max(4096, config.chatMaxChars * 3 + FRAME_OVERHEAD_BYTES) });
+  const transport = new WebSocketTransport({
+    maxPayload: Math.max(4096, config.chatMaxChars * 3 + FRAME_OVERHEAD_BYTES),
+    beforeUpgrade: reconnectionOwnerCheck(services.tokens),
+  });
   // The transport keeps its ws server protected; the guard must see every socket it accepts.
   guardSockets((transport as unknown as { wss: WebSocketServer }).wss, {
     framesPerSecond: config.rateLimits.floodMessagesPerSecond,
@@ -76,15 +91,15 @@ export function createServer(services: Services) {
     greet: false,
     publicAddress: config.publicAddress,
     // With Redis, rooms and matchmaking span every process that shares it.
-    presence: redis ? new RedisPresence(redis) : undefined,
-    driver: redis ? new IndexedRedisDriver(redis, new Redis(redis), { roomName: ROOM_NAME, field: "session_id" }) : undefined,
+    presence,
+    driver,
     transport,
     rooms: {
       [ROOM_NAME]: defineRoom(AiCharacterRoom).filterBy(["session_id"]),
     },
     express: (app) => {
       app.get("/healthz", healthzHandler());
-      app.get("/readyz", readyzHandler(services.storage.checks));
+      app.get("/readyz", readyzHandler(checks));
       app.get("/metrics", async (_req, res) => {
         res.set("content-type", metrics.contentType).send(await metrics.render());
       });

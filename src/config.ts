@@ -19,6 +19,8 @@ const Env = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 
   AUTH_SECRET: optionalString,
+  /** Longest lifetime (exp - iat) a player token may have: a leaked token is worth a day at most. */
+  TOKEN_MAX_LIFETIME_SECONDS: z.coerce.number().int().positive().default(24 * 60 * 60),
 
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalString,
@@ -106,6 +108,7 @@ export type Config = Readonly<{
   publicAddress: string | undefined;
   logLevel: z.infer<typeof Env>["LOG_LEVEL"];
   authSecret: string | undefined;
+  tokenMaxLifetimeSeconds: number;
   model: Readonly<{
     apiKey: string | undefined;
     baseUrl: string | undefined;
@@ -161,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicAddress: e.PUBLIC_ADDRESS,
     logLevel: e.LOG_LEVEL,
     authSecret: e.AUTH_SECRET,
+    tokenMaxLifetimeSeconds: e.TOKEN_MAX_LIFETIME_SECONDS,
     model: Object.freeze({
       apiKey: e.OPENAI_API_KEY,
       baseUrl: e.OPENAI_BASE_URL,

@@ -71,7 +71,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
   const catalog = await CharacterCatalog.load(config.charactersDir);
   const devTokens = !config.authSecret;
   if (devTokens) log.warn("AUTH_SECRET is not set: using a random secret and serving POST /auth/dev-token for local play");
-  const tokens = createTokenIssuer(config.authSecret ?? randomSecret());
+  const tokens = createTokenIssuer(config.authSecret ?? randomSecret(), { maxLifetimeSeconds: config.tokenMaxLifetimeSeconds });
 
   const model = createReplyModel(config, catalog, log);
   const storage = await openStorage(config, log);

@@ -28,12 +28,27 @@ export class IndexedRedisDriver implements MatchMakerDriver {
   readonly #indexed: IndexedRoom;
   /** Index keys of the rooms this process listed: rooms are removed by the process that owns them. */
   readonly #keyOfRoom = new Map<string, string>();
+  /** Rooms gone while Redis was: their listings are removed once it is back (roomId -> index key). */
+  readonly #unremoved = new Map<string, string | undefined>();
+  readonly #onError: (err: Error) => void;
 
-  /** `redis` keeps the index; the RedisDriver opens its own connection (it bundles another ioredis). */
-  constructor(options: ParleyRedisOptions, redis: Redis, indexed: IndexedRoom) {
+  /**
+   * `redis` keeps the index; the RedisDriver opens its own connection (it bundles another ioredis),
+   * whose connection errors go to `onConnectionError`: without a listener ioredis prints each one
+   * as an "Unhandled error event". Removals that fail go there too.
+   */
+  constructor(options: ParleyRedisOptions, redis: Redis, indexed: IndexedRoom, onError: (err: Error) => void = () => {}) {
     this.#redis = redis;
     this.#inner = new RedisDriver(options);
+    (this.#inner as unknown as { _client: { on(event: "error", listener: (err: Error) => void): void } })._client.on("error", onError);
     this.#indexed = indexed;
+    this.#onError = onError;
+    redis.on("ready", () => {
+      for (const [roomId, key] of this.#unremoved) {
+        this.#unremoved.delete(roomId);
+        void this.#removeListing(roomId, key);
+      }
+    });
   }
 
   has(roomId: string) { return this.#inner.has(roomId); }
@@ -66,11 +81,26 @@ export class IndexedRedisDriver implements MatchMakerDriver {
     return saved;
   }
 
+  /**
+   * Colyseus removes a disposed room's listing without awaiting it: this never rejects. A listing
+   * left behind would send that session's joins to a room that is gone, so a removal that failed
+   * (Redis away) is made again when the connection is back.
+   */
   async remove(roomId: string): Promise<boolean> {
     const key = this.#keyOfRoom.get(roomId);
     this.#keyOfRoom.delete(roomId);
-    if (key !== undefined) await this.#redis.eval(DELETE_IF_ROOM, 1, ROOM_INDEX_KEY, key, roomId);
-    return this.#inner.remove(roomId);
+    return this.#removeListing(roomId, key);
+  }
+
+  async #removeListing(roomId: string, key: string | undefined): Promise<boolean> {
+    try {
+      if (key !== undefined) await this.#redis.eval(DELETE_IF_ROOM, 1, ROOM_INDEX_KEY, key, roomId);
+      return await this.#inner.remove(roomId);
+    } catch (err) {
+      this.#unremoved.set(roomId, key);
+      this.#onError(err instanceof Error ? err : new Error(String(err)));
+      return false;
+    }
   }
 
   /** The index key for a room or a search, if it is of the indexed room type and gives the filter. */

@@ -2,7 +2,7 @@
  * The `ai_character` room: one conversation session with one character. It stays thin: it checks
  * each message, hands chat to the Conversation and turns the Conversation's events into messages.
  */
-import { type Client, CloseCode, OnMessageException, Room, type RoomException, ServerError } from "@colyseus/core";
+import { type AuthContext, type Client, CloseCode, OnMessageException, Room, type RoomException, ServerError } from "@colyseus/core";
 import type { z } from "zod";
 import type { ActionRegistry } from "../actions/action-registry.ts";
 import { Conversation, type SayResult } from "../ai/conversation.ts";
@@ -16,11 +16,12 @@ import type { Character, CharacterCatalog } from "../characters/catalog.ts";
 import type { Logger } from "../logger.ts";
 import type { ContextWindow } from "../memory/context-window.ts";
 import {
-  ActionMessage, CancelMessage, chatMessage, ERROR_CODES, ResumeMessage, StopMessage,
+  ActionMessage, CancelMessage, chatMessage, ERROR_CODES, ResumeMessage, ROOM_NAME, StopMessage,
   type ErrorCode, type ServerMessages,
 } from "../protocol/messages.ts";
 import { AiCharacterState, ItemState, PlayerState, QueuedChatState } from "../state/room-state.ts";
 import { describeIssues } from "./describe-issues.ts";
+import { checkJoinAccess, matchmakeRequest, refusal } from "./join-access.ts";
 import { resolveSession, type SessionAuth } from "./session.ts";
 import type { ReceivedChat, SessionRef } from "../store/turn-records.ts";
 
@@ -97,7 +98,7 @@ export function createAiCharacterRoom(services: RoomServices) {
   const chatSchema = chatMessage(services.limits.chatMaxChars);
 
   return class AiCharacterRoom extends Room<{ state: AiCharacterState; client: AuthedClient }> {
-    static async onAuth(token: string, options: Record<string, unknown>): Promise<SessionAuth> {
+    static async onAuth(token: string, options: Record<string, unknown>, context?: AuthContext): Promise<SessionAuth> {
       const userId = await services.tokens.verify(token);
       if (!userId) throw new ServerError(401, "invalid or expired token");
       const resolved = resolveSession(userId, options, services.catalog);
@@ -105,6 +106,7 @@ export function createAiCharacterRoom(services: RoomServices) {
       // Matchmaking filters on these, so rewrite the join options to their canonical form.
       options.character_id = resolved.character_id;
       options.session_id = resolved.session_id;
+      await checkJoinAccess(matchmakeRequest(context), ROOM_NAME, resolved.session_id);
       return { user_id: userId };
     }
 
@@ -234,7 +236,10 @@ export function createAiCharacterRoom(services: RoomServices) {
       services.liveRooms?.add(this.#live);
     }
 
-    onJoin(client: AuthedClient, options: { character_id?: unknown }) {
+    onJoin(client: AuthedClient, options: { character_id?: unknown; session_id?: unknown }) {
+      // onAuth made session_id the player's canonical one: a seat in a room of another session
+      // (a joinById by room id, or a join made without matchmaking's checks) ends here.
+      if (options.session_id !== this.state.session_id) throw refusal(this.state.session_id);
       if (String(options.character_id) !== this.character.id) {
         throw new ServerError(409, "this session belongs to another character");
       }

@@ -27,7 +27,7 @@ const RSS_SLACK_BYTES = 48 * 1024 * 1024;
 const SECRET = "fuzz-secret-fuzz-secret-fuzz-secret";
 
 let parley: ParleyProcess;
-const tokens = createTokenIssuer(SECRET);
+const tokens = createTokenIssuer(SECRET, { maxLifetimeSeconds: 3600 });
 const fuzz = new Fuzz(SEED);
 
 const rssOf = (pid: number): number => {

@@ -25,10 +25,14 @@ export function resolveSession(userId: string, options: unknown, catalog: Charac
   if (!character) return { ok: false, status: 404, message: `unknown character "${parsed.data.character_id}"` };
   const own = privateSessionId(userId, character.id);
   const session_id = parsed.data.session_id ?? own;
-  if (session_id.startsWith(PRIVATE_PREFIX) && session_id !== own) {
+  if (isPrivateSessionId(session_id) && session_id !== own) {
     return { ok: false, status: 403, message: "that session is private to another player" };
   }
   return { ok: true, character_id: character.id, session_id };
+}
+
+export function isPrivateSessionId(sessionId: string): boolean {
+  return sessionId.startsWith(PRIVATE_PREFIX);
 }
 
 export function privateSessionId(userId: string, characterId: string): string {
