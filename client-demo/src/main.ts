@@ -160,6 +160,7 @@ async function start() {
       link: session.link,
       status: () => status,
       bubbleText: () => scene.bubbleText(),
+      bubbleNote: () => bubble().note,
       currentReply: () => replies.current && { ...replies.current },
       lastEnd: () => received.ends.at(-1),
       duplicates: () => replies.duplicates,
