@@ -101,7 +101,10 @@ function listen(room: Room<AiCharacterState>) {
     connection.textContent = "disconnected";
     log("error", `Left the room (code ${code}). Reload the page to join again.`);
   });
-  room.onError((code, message) => log("error", `Connection error ${code}: ${message ?? ""}`));
+  room.onError((code, message) => {
+    if (room.reconnection.isReconnecting) log("info", "Reconnect attempt failed: trying again…");
+    else log("error", `Connection error${code ? ` ${code}` : ""}${message ? `: ${message}` : ""}`);
+  });
 }
 
 function bubble() {
