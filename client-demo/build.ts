@@ -3,7 +3,7 @@
  * (the `prepare` script) and `npm run build:demo`. An install without development packages
  * (a production image) has no bundler: it says so and leaves the demo unbuilt.
  */
-import { copyFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -18,6 +18,7 @@ try {
   process.exit(0);
 }
 
+rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 await esbuild.build({
   entryPoints: [join(here, "src/main.ts")],
