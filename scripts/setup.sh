@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a Debian (bookworm) machine for running and testing Parley, as root:
-# Redis and PostgreSQL running on localhost, pgvector available to PostgreSQL, and the
-# `parley_test` database present. Safe to run again: it only does what is missing.
+# Redis and PostgreSQL running on localhost, pgvector available to PostgreSQL, the
+# `parley_test` database present, Chromium (with a CJK font) for the demo's browser test and
+# mono's C# compiler for the Unity client's. Safe to run again: it only does what is missing.
 #
 # pgvector is not packaged for bookworm, so its source package is fetched from the trixie
 # suite through a private apt configuration (the system's own sources stay on bookworm)
@@ -67,6 +68,12 @@ debian_mirror() {
 ensure_packages redis-server redis-tools \
   "postgresql-$PG_MAJOR" "postgresql-client-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR" \
   build-essential dpkg-dev ca-certificates
+
+# The demo's browser test drives Debian's Chromium (playwright-core downloads no browser); the
+# font draws the Chinese the test types.
+ensure_packages chromium fonts-wqy-microhei
+# The Unity client's C# is compiled in CI by mono's compiler, against a stub of the SDK.
+ensure_packages mono-mcs
 
 # --- PostgreSQL -------------------------------------------------------------------------
 if ! pg_lsclusters -h | awk -v v="$PG_MAJOR" '$1 == v { found = 1 } END { exit !found }'; then

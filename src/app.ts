@@ -3,6 +3,7 @@ import { defineRoom, defineServer } from "@colyseus/core";
 import { monitor } from "@colyseus/monitor";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import express from "express";
+import { fileURLToPath } from "node:url";
 import type { WebSocketServer } from "ws";
 import { Redis } from "ioredis";
 import { devTokenRoute } from "./http/dev-token-route.ts";
@@ -19,6 +20,8 @@ import type { Services } from "./services.ts";
 
 /** Room messages other than chat are small; this leaves room for msgpack framing and action params. */
 const FRAME_OVERHEAD_BYTES = 2048;
+/** The built browser demo (`npm run build:demo`, also run by `npm ci`). */
+export const DEMO_DIR = fileURLToPath(new URL("../client-demo/dist", import.meta.url));
 /** Of the shutdown deadline, what is kept for flushing the chat logs and closing the stores. */
 const SHUTDOWN_FLUSH_MS = 2000;
 
@@ -108,6 +111,7 @@ export function createServer(services: Services) {
         app.use("/monitor", monitorAuth({ user: config.monitor.user, password: config.monitor.password, production: config.env === "production" }));
         app.use(monitor());
       }
+      if (config.demo) app.use(express.static(DEMO_DIR));
       if (services.devTokens) app.post("/auth/dev-token", express.json({ limit: "4kb" }), devTokenRoute(services.tokens));
     },
   });

@@ -73,6 +73,8 @@ const Env = z.object({
   MEMORY_VECTOR_INDEX: z.enum(["none", "hnsw"]).default("none"),
   /** How long SIGTERM lets replies in flight finish before ending them with reason shutdown. */
   SHUTDOWN_DEADLINE_MS: int(10_000),
+  /** Serve the browser demo at `/`: on in development and tests, off in production unless `DEMO=on`. */
+  DEMO: z.enum(["true", "false", "1", "0", "yes", "no", "on", "off"]).optional(),
   MONITOR_USER: z.string().default("admin"),
   MONITOR_PASSWORD: optionalString,
 
@@ -136,6 +138,8 @@ export type Config = Readonly<{
   memory: Readonly<{ timeoutMs: number; recallLimit: number; embeddings: "local" | "openai"; embeddingModel: string; embeddingEncoding: "base64" | "float"; dimensions: number; vectorIndex: VectorIndex }>;
   shutdownDeadlineMs: number;
   monitor: Readonly<{ user: string; password: string | undefined }>;
+  /** Serve the browser demo (client-demo/dist) at `/`. */
+  demo: boolean;
   moderation: Readonly<{ blocklistPath: string | undefined; holdBack: boolean }>;
   reconnectSeconds: number;
   seatReservationSeconds: number;
@@ -198,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,
     monitor: Object.freeze({ user: e.MONITOR_USER, password: e.MONITOR_PASSWORD }),
+    demo: e.DEMO === undefined ? e.NODE_ENV !== "production" : ["true", "1", "yes", "on"].includes(e.DEMO),
     moderation: Object.freeze({
       blocklistPath: e.MODERATION_BLOCKLIST === "off" ? undefined : e.MODERATION_BLOCKLIST,
       holdBack: e.MODERATION_HOLDBACK,

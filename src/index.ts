@@ -1,5 +1,6 @@
 /** Start-up only: config -> services -> server -> listen; SIGTERM closes everything. */
-import { createServer } from "./app.ts";
+import { existsSync } from "node:fs";
+import { createServer, DEMO_DIR } from "./app.ts";
 import { loadConfig } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { installProcessGuard } from "./ops/process-guard.ts";
@@ -13,3 +14,4 @@ const server = createServer(services);
 server.onShutdown(() => services.close());
 await server.listen(config.port, config.host);
 log.info({ port: config.port }, `Parley listening on ws://localhost:${config.port}`);
+if (config.demo) log.info(existsSync(DEMO_DIR) ? `Demo: open http://localhost:${config.port}/` : "Demo not built: run npm run build:demo");

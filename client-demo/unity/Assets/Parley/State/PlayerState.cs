@@ -1,0 +1,21 @@
+// 
+// THIS FILE HAS BEEN GENERATED AUTOMATICALLY
+// DO NOT CHANGE IT MANUALLY UNLESS YOU KNOW WHAT YOU'RE DOING
+// 
+// GENERATED USING @colyseus/schema 5.0.34
+// 
+
+namespace Parley.State {
+	public partial class PlayerState : global::Colyseus.Schema.Schema {
+#if UNITY_5_3_OR_NEWER
+		[global::UnityEngine.Scripting.Preserve]
+#endif
+		public PlayerState() { }
+
+		[global::Colyseus.Schema.Type(0, "string")]
+		public string user_id = default(string);
+
+		[global::Colyseus.Schema.Type(1, "number")]
+		public double joined_at = default(double);
+	}
+}
