@@ -1,5 +1,6 @@
 /** A dropped player reconnects and resumes the stream; rate limits answer, floods are cut off. */
 import assert from "node:assert/strict";
+import { CloseCode } from "@colyseus/core";
 import { after, before, describe, it } from "node:test";
 import { startSimOpenAI, type SimOpenAI } from "../../loadtest/sim-openai/server.ts";
 import { startTestServer, type TestServer } from "../testing/test-server.ts";
@@ -138,6 +139,10 @@ describe("rate limits", () => {
     const left = new Promise<number>((resolve) => player.room.onLeave((code) => resolve(code)));
     for (let i = 0; i < 500; i++) player.send("stop", {});
     const code = await left;
-    assert.notEqual(code, 1000, "closed by the server, not by the player");
+    assert.equal(code, CloseCode.WITH_ERROR, "closed by the server's flood guard, not by the player or a crash");
+    const bystander = await join("after-the-flood");
+    bystander.send("chat", { content: "[[say:still|here]]" });
+    assert.equal((await bystander.waitFor("ai_end", (e) => !e.reply_id.startsWith("greeting-"))).reason, "complete");
+    await bystander.leave();
   });
 });
