@@ -1,6 +1,12 @@
 import type { Embedder } from "./long-term-memory.ts";
 
 /**
+ * The name of this embedder's vector space, recorded with the memories it made. Any change to
+ * the features, their weights or the hashing makes another space: bump the version.
+ */
+export const HASHING_EMBEDDER_MODEL = "hashing-v1";
+
+/**
  * A local, deterministic embedder: signed feature hashing of words, sub-word trigrams and,
  * for Chinese and Japanese (written without spaces), characters and character bigrams.
  * It knows no synonyms, but it finds memories that share words with the query, costs no
