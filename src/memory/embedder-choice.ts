@@ -4,6 +4,7 @@
  * (kind, model, dimensions), and a change of any of them is a change of space.
  */
 import { OpenAiHttpError } from "../ai/openai-http.ts";
+import type { Config } from "../config.ts";
 import { StartupError } from "../startup-error.ts";
 import { HASHING_EMBEDDER_MODEL, HashingEmbedder } from "./hashing-embedder.ts";
 import type { Embedder } from "./long-term-memory.ts";
@@ -27,6 +28,14 @@ export interface EmbedderSettings {
   apiKey: string | undefined;
   baseUrl: string | undefined;
   http2: boolean;
+}
+
+export function embedderSettings(config: Config): EmbedderSettings {
+  return {
+    kind: config.memory.embeddings, explicit: config.embeddingsExplicit, model: config.memory.embeddingModel,
+    dimensions: config.memory.dimensions, encoding: config.memory.embeddingEncoding,
+    apiKey: config.model.apiKey, baseUrl: config.model.baseUrl, http2: config.model.http2,
+  };
 }
 
 export function embedderIdentity(settings: Pick<EmbedderSettings, "kind" | "model" | "dimensions">): EmbedderIdentity {
