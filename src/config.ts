@@ -137,6 +137,10 @@ export type Config = Readonly<{
   dataDir: string;
   memory: Readonly<{ timeoutMs: number; recallLimit: number; embeddings: "local" | "openai"; embeddingModel: string; embeddingEncoding: "base64" | "float"; dimensions: number; vectorIndex: VectorIndex }>;
   shutdownDeadlineMs: number;
+
+  /** Memory embedder: `EMBEDDINGS` was given (a server without embeddings then refuses the start instead of falling back). */
+  embeddingsExplicit: boolean;
+
   monitor: Readonly<{ user: string; password: string | undefined }>;
   /** Serve the browser demo (client-demo/dist) at `/`. */
   demo: boolean;
@@ -201,6 +205,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       vectorIndex: e.MEMORY_VECTOR_INDEX,
     }),
     shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,
+
+    // Memory embedder (see embedder-choice.ts).
+    embeddingsExplicit: e.EMBEDDINGS !== undefined,
+
     monitor: Object.freeze({ user: e.MONITOR_USER, password: e.MONITOR_PASSWORD }),
     demo: e.DEMO === undefined ? e.NODE_ENV !== "production" : ["true", "1", "yes", "on"].includes(e.DEMO),
     moderation: Object.freeze({

@@ -10,10 +10,10 @@ import pg from "pg";
 import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import type { ContextWindow } from "./memory/context-window.ts";
-import { HashingEmbedder } from "./memory/hashing-embedder.ts";
+import { chooseEmbedder, createEmbedder, embedderIdentity, embedderSettings } from "./memory/embedder-choice.ts";
 import { InProcessContextWindow } from "./memory/in-process-context-window.ts";
 import type { Embedder, LongTermMemory } from "./memory/long-term-memory.ts";
-import { OpenAIEmbeddingsEmbedder } from "./memory/openai-embeddings-embedder.ts";
+import { checkMemoryEmbedder } from "./memory/memory-embedder-record.ts";
 import { migrateLongTermMemory } from "./memory/pg-memory-schema.ts";
 import { PgLongTermMemory } from "./memory/pg-long-term-memory.ts";
 import { RebuildingContextWindow } from "./memory/rebuilding-context-window.ts";
@@ -101,13 +101,14 @@ export async function openStorage(config: Config, log: Logger): Promise<Storage>
     : new InProcessContextWindow({ maxMessages: config.contextWindowMessages, ttlSeconds: CONTEXT_TTL_SECONDS });
   const context = new RebuildingContextWindow(cache, chatLog, config.contextWindowMessages);
 
-  const embedder: Embedder = new SharingEmbedder(config.memory.embeddings === "local"
-    ? new HashingEmbedder({ dimensions: config.memory.dimensions })
-    : new OpenAIEmbeddingsEmbedder({
-      apiKey: config.model.apiKey, baseURL: config.model.baseUrl, encoding: config.memory.embeddingEncoding,
-      model: config.memory.embeddingModel, dimensions: config.memory.dimensions, http2: config.model.http2,
-    }), { maxTexts: RECENT_EMBEDDINGS });
-  await migrating(() => migrateLongTermMemory(sql, { dimensions: config.memory.dimensions, vectorIndex: config.memory.vectorIndex }));
+  // One probe of the endpoint decides (embedder-choice.ts); a store of another vector space refuses the start.
+  const chosen = await chooseEmbedder(embedderSettings(config));
+  if (chosen.warning) log.warn(chosen.warning);
+  const embedder: Embedder = new SharingEmbedder(createEmbedder(chosen.settings), { maxTexts: RECENT_EMBEDDINGS });
+  await migrating(async () => {
+    await migrateLongTermMemory(sql, { dimensions: config.memory.dimensions, vectorIndex: config.memory.vectorIndex });
+    await checkMemoryEmbedder(sql, { identity: embedderIdentity(chosen.settings) });
+  });
   const memory = new PgLongTermMemory(config.databaseUrl
     ? { sql, embedder, vectorEncoding: "binary" }
     : { sql, embedder, rowsPerInsert: 1 });
@@ -123,7 +124,7 @@ export async function openStorage(config: Config, log: Logger): Promise<Storage>
     describe: {
       chat_logs: backend === "mongodb" ? "mongodb" : config.databaseUrl ? "postgresql" : "embedded",
       context: redis ? "redis" : "in-process",
-      memory: `${config.databaseUrl ? "postgresql" : "embedded"}+pgvector (${config.memory.embeddings} embeddings)`,
+      memory: `${config.databaseUrl ? "postgresql" : "embedded"}+pgvector (${chosen.settings.kind} embeddings)`,
     },
     close: once(async () => {
       // The durable log flushes what it holds (or spools it for the next start) and closes its store.

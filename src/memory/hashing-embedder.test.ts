@@ -28,6 +28,21 @@ describe("textFeatures", () => {
     assert.ok(!features.has("w:i"));
   });
 
+  test("English: a possessive, a plural or a tense meets the plain word; the memory frame is no feature", () => {
+    const fact = textFeatures("The player said: My sister's name is Mei.\nYou answered: Noted.");
+    assert.ok(fact.has("w:sister"));
+    assert.ok(textFeatures("my sisters called").has("w:sister"));
+    assert.ok(textFeatures("what is she called?").has("w:call"));
+    assert.ok(!fact.has("w:player") && !fact.has("w:said") && !fact.has("w:answered"));
+  });
+
+  test("Chinese: a bigram with a particle or question word weighs less than one of two content characters", () => {
+    const features = textFeatures("我的狗叫什么");
+    assert.equal(features.get("b:狗叫"), 1);
+    assert.ok((features.get("b:的狗") ?? 0) < 1);
+    assert.ok(!features.has("c:什"));
+  });
+
   test("Chinese: characters and character bigrams, also next to Latin words", () => {
     const features = textFeatures("我喜欢用Python写代码");
     assert.ok(features.has("c:喜"));

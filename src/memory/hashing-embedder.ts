@@ -1,6 +1,12 @@
 import type { Embedder } from "./long-term-memory.ts";
 
 /**
+ * The name of this embedder's vector space, recorded with the memories it made. Any change to
+ * the features, their weights or the hashing makes another space: bump the version.
+ */
+export const HASHING_EMBEDDER_MODEL = "hashing-v2";
+
+/**
  * A local, deterministic embedder: signed feature hashing of words, sub-word trigrams and,
  * for Chinese and Japanese (written without spaces), characters and character bigrams.
  * It knows no synonyms, but it finds memories that share words with the query, costs no
@@ -49,17 +55,26 @@ const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u30fc]+/g
 const CJK_ONLY = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u30fc]+$/u;
 const WORD_CHARS = /[\p{L}\p{M}\p{N}]+/gu;
 
-// Words that appear in nearly every exchange and would make unrelated memories look alike.
+// Words that appear in nearly every exchange, or in nearly every question about one, and would
+// make unrelated memories look alike: function words, question words, and the words of the frame
+// every memory is stored in (exchange-text.ts: "The player said: ... You answered: ...").
 const STOP_WORDS = new Set(
   (
     "a an the and or but if of to in on at by for with from as is am are was were be been " +
     "being do does did have has had i me my mine you your yours he him his she her it its " +
     "we us our they them their this that these those what which who whom there here so not " +
     "no yes just very too can will would should could may might must about into than then " +
-    "also up out some any all oh ok okay hi hello hey im ive id dont youre thats whats"
+    "also up out some any all oh ok okay hi hello hey im ive id ill dont youre thats whats " +
+    "where when how why whos wheres remember tell know again still now please " +
+    "player said answered"
   ).split(" "),
 );
-const STOP_CHARS = new Set("的了吗呢啊吧呀是在和也就都很我你他她它们这那个着么".split(""));
+// Particles, pronouns and question words: in nearly every sentence, or every question.
+const STOP_CHARS = new Set("的了吗呢啊吧呀是在和也就都很我你他她它们这那个着么什哪谁怎过".split(""));
+/** Weight of a bigram with a stop character in it ("我的", "的狗"): some signal, mostly noise. */
+const STOP_BIGRAM_WEIGHT = 0.25;
+/** A word's trigrams together weigh this much: they catch spelling variants, words carry meaning. */
+const TRIGRAM_WEIGHT = 0.5;
 
 /** The weighted features of a text, before hashing. */
 export function textFeatures(text: string): Map<string, number> {
@@ -67,7 +82,8 @@ export function textFeatures(text: string): Map<string, number> {
   const add = (feature: string, weight: number): void => {
     features.set(feature, (features.get(feature) ?? 0) + weight);
   };
-  const normalized = text.normalize("NFKC").toLowerCase().replace(/['’]/g, "");
+  // "sister's" is about a sister: the possessive goes, then any other apostrophe ("don't" -> dont).
+  const normalized = text.normalize("NFKC").toLowerCase().replace(/['’]s\b/g, "").replace(/['’]/g, "");
   // Spaces around CJK runs split them from adjacent Latin words ("用python写" -> 用 python 写).
   const spaced = normalized.replace(CJK_RUN, (run) => ` ${run} `);
   for (const segment of spaced.split(/\s+/)) {
@@ -75,23 +91,43 @@ export function textFeatures(text: string): Map<string, number> {
     if (CJK_ONLY.test(segment)) {
       const chars = Array.from(segment);
       for (let i = 0; i < chars.length; i++) {
-        if (!STOP_CHARS.has(chars[i]!)) add(`c:${chars[i]}`, 1);
-        if (i + 1 < chars.length) add(`b:${chars[i]}${chars[i + 1]}`, 1);
+        const stop = STOP_CHARS.has(chars[i]!);
+        if (!stop) add(`c:${chars[i]}`, 1);
+        if (i + 1 < chars.length) {
+          add(`b:${chars[i]}${chars[i + 1]}`, stop || STOP_CHARS.has(chars[i + 1]!) ? STOP_BIGRAM_WEIGHT : 1);
+        }
       }
       continue;
     }
-    for (const word of segment.match(WORD_CHARS) ?? []) {
-      if (STOP_WORDS.has(word)) continue;
+    for (const raw of segment.match(WORD_CHARS) ?? []) {
+      if (STOP_WORDS.has(raw)) continue;
+      const word = stem(raw);
       add(`w:${word}`, 1);
       const padded = Array.from(`<${word}>`);
       if (padded.length <= 3) continue;
       const count = padded.length - 2;
-      // Trigrams share one word's worth of weight, so long words do not drown short ones.
-      for (let i = 0; i < count; i++) add(`t:${padded.slice(i, i + 3).join("")}`, 1 / count);
+      // Trigrams share a fixed weight per word, so long words do not drown short ones.
+      for (let i = 0; i < count; i++) add(`t:${padded.slice(i, i + 3).join("")}`, TRIGRAM_WEIGHT / count);
     }
   }
   return features;
 }
+
+/**
+ * A light English suffix stripper, so "sisters", "called" and "learning" meet "sister", "call" and
+ * "learn". Deliberately crude: both sides of a comparison get the same stem, which is all it needs.
+ */
+export function stem(word: string): string {
+  if (word.length <= 4 || /[^a-z]/.test(word)) return word;
+  for (const [suffix, replacement] of STEM_RULES) {
+    if (word.endsWith(suffix) && word.length - suffix.length >= 3) return word.slice(0, -suffix.length) + replacement;
+  }
+  return word;
+}
+
+const STEM_RULES: ReadonlyArray<readonly [string, string]> = [
+  ["ies", "y"], ["ing", ""], ["ed", ""], ["ly", ""], ["es", ""], ["ss", "ss"], ["s", ""],
+];
 
 const utf8 = new TextEncoder();
 

@@ -52,7 +52,9 @@ it("embeds each exchange's text once, for its memory and the next lookup togethe
   const counts = new Map<string, number>();
   for (const text of embedded) counts.set(text, (counts.get(text) ?? 0) + 1);
   for (const text of exchanges) assert.equal(counts.get(text), 1, `embedded ${counts.get(text)} times: ${text}`);
-  // Besides the exchanges, only the lookup made when the session opened (for its first chat).
+  // Besides the exchanges, the start-up probe of the endpoint (embedder-choice.ts) and the lookup
+  // made when the session opened (for its first chat).
   const others = embedded.filter((text) => !exchanges.includes(text));
-  assert.equal(others.length, 1, `embedded besides the exchanges: ${JSON.stringify(others)}`);
+  assert.equal(others[0], "probe", `embedded besides the exchanges: ${JSON.stringify(others)}`);
+  assert.equal(others.length, 2, `embedded besides the exchanges: ${JSON.stringify(others)}`);
 });
