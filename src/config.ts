@@ -64,6 +64,12 @@ const Env = z.object({
   EMBEDDING_DIMENSIONS: int(256),
   /** `none` (exact distances over each player's memories) or `hnsw` (an approximate graph too); see pg-memory-schema.ts. */
   MEMORY_VECTOR_INDEX: z.enum(["none", "hnsw"]).default("none"),
+  /**
+   * Longest a reply's end waits for its turn to be synced to the spool file (an fsync, normally a
+   * few ms). Past it ai_end goes out anyway and the turn is counted as unsynced: a stalled disk must
+   * not hold a room forever.
+   */
+  TURN_END_SYNC_MS: int(1_000),
   /** How long SIGTERM lets replies in flight finish before ending them with reason shutdown. */
   SHUTDOWN_DEADLINE_MS: int(10_000),
   MONITOR_USER: z.string().default("admin"),
@@ -123,6 +129,8 @@ export type Config = Readonly<{
   databaseUrl: string | undefined;
   dataDir: string;
   memory: Readonly<{ timeoutMs: number; recallLimit: number; embeddings: "local" | "openai"; embeddingModel: string; embeddingEncoding: "base64" | "float"; dimensions: number; vectorIndex: VectorIndex }>;
+  /** Longest a reply's end waits for its turn to reach the spool file. */
+  turnEndSyncMs: number;
   shutdownDeadlineMs: number;
   monitor: Readonly<{ user: string; password: string | undefined }>;
   moderation: Readonly<{ blocklistPath: string | undefined; holdBack: boolean }>;
@@ -182,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dimensions: e.EMBEDDING_DIMENSIONS,
       vectorIndex: e.MEMORY_VECTOR_INDEX,
     }),
+    turnEndSyncMs: e.TURN_END_SYNC_MS,
     shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,
     monitor: Object.freeze({ user: e.MONITOR_USER, password: e.MONITOR_PASSWORD }),
     moderation: Object.freeze({
