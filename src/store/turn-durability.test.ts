@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -134,7 +134,7 @@ for (const backend of backends.filter((b) => !process.env.ONLY || b.name.include
      */
     const storedAfterRestart = async (env: Record<string, string>, dataDir: string, port: number, sessionPrefix: string) => {
       const second = await startParleyProcess({ name: `${backend.name}-after`, env, port, readyTimeoutMs: READY_MS });
-      const spooled = await until(async () => (await readdir(dataDir)).some((f) => f.includes("spool")), (any) => !any, 10_000);
+      const spooled = await until(async () => (await readdir(dataDir)).some((f) => f.includes("spool") && statSync(join(dataDir, f)).size > 0), (any) => !any, 10_000);
       assert.equal(spooled, false, "the spool was written to the store");
       await second.stop("SIGTERM");
       const db = await backend.query(dataDir);
