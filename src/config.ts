@@ -71,6 +71,12 @@ const Env = z.object({
   EMBEDDING_DIMENSIONS: int(256),
   /** `none` (exact distances over each player's memories) or `hnsw` (an approximate graph too); see pg-memory-schema.ts. */
   MEMORY_VECTOR_INDEX: z.enum(["none", "hnsw"]).default("none"),
+  /**
+   * Longest a reply's end waits for its turn to be synced to the spool file (an fsync, normally a
+   * few ms). Past it ai_end goes out anyway and the turn is counted as unsynced: a stalled disk must
+   * not hold a room forever.
+   */
+  TURN_END_SYNC_MS: int(1_000),
   /** How long SIGTERM lets replies in flight finish before ending them with reason shutdown. */
   SHUTDOWN_DEADLINE_MS: int(10_000),
   /** Serve the browser demo at `/`: on in development and tests, off in production unless `DEMO=on`. */
@@ -136,6 +142,8 @@ export type Config = Readonly<{
   databaseUrl: string | undefined;
   dataDir: string;
   memory: Readonly<{ timeoutMs: number; recallLimit: number; embeddings: "local" | "openai"; embeddingModel: string; embeddingEncoding: "base64" | "float"; dimensions: number; vectorIndex: VectorIndex }>;
+  /** Longest a reply's end waits for its turn to reach the spool file. */
+  turnEndSyncMs: number;
   shutdownDeadlineMs: number;
 
   /** Memory embedder: `EMBEDDINGS` was given (a server without embeddings then refuses the start instead of falling back). */
@@ -204,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dimensions: e.EMBEDDING_DIMENSIONS,
       vectorIndex: e.MEMORY_VECTOR_INDEX,
     }),
+    turnEndSyncMs: e.TURN_END_SYNC_MS,
     shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,
 
     // Memory embedder (see embedder-choice.ts).

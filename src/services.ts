@@ -20,6 +20,7 @@ import { BlocklistMatcher, loadBlocklist } from "./moderation/index.ts";
 import { createMetrics, type Metrics } from "./ops/metrics.ts";
 import type { LiveRoom } from "./rooms/ai-character-room.ts";
 import { once, openStorage, type Storage } from "./storage.ts";
+import { storableValue } from "./store/storable-text.ts";
 import { actionRecord, aiTurnRecord, userTurnRecord, type ReceivedChat, type SessionRef } from "./store/turn-records.ts";
 
 /** Turns stored together: one embeddings request and one INSERT for up to this many. */
@@ -35,7 +36,8 @@ const MEMORY_RECALL_BATCH = 64;
  */
 const MEMORY_RECALL_WAIT_MS = 100;
 
-export type TurnListener = (session: SessionRef, outcome: TurnOutcome) => void;
+/** A listener may return a promise; the reply's end waits for it (the chat log's one is bounded). */
+export type TurnListener = (session: SessionRef, outcome: TurnOutcome) => void | Promise<void>;
 
 export interface Services {
   config: Config;
@@ -60,8 +62,8 @@ export interface Services {
   hurryRecall(): void;
   /** Listens to every finished turn (persistence, metrics, tests); returns the unsubscribe. */
   observeTurns(listener: TurnListener): () => void;
-  /** Tells every turn listener; the rooms call it. */
-  turnEnded: TurnListener;
+  /** Tells every turn listener; the rooms call it and send ai_end once it resolves. */
+  turnEnded(session: SessionRef, outcome: TurnOutcome): Promise<void>;
   /** Absent when moderation is turned off. */
   moderation: { matcher: BlocklistMatcher; holdBack: boolean } | undefined;
   close(): Promise<void>;
@@ -92,14 +94,17 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
   const memoryRecall = new BatchingRecall({ memory, maxBatch: MEMORY_RECALL_BATCH, maxWaitMs: MEMORY_RECALL_WAIT_MS });
 
   const turnListeners = new Set<TurnListener>();
-  const turnEnded: TurnListener = (session, outcome) => {
+  const turnEnded = async (session: SessionRef, outcome: TurnOutcome): Promise<void> => {
+    const waits: Promise<void>[] = [];
     for (const listener of turnListeners) {
       try {
-        listener(session, outcome);
+        const done = listener(session, outcome);
+        if (done) waits.push(done.catch((err: unknown) => log.error({ err, reply_id: outcome.reply_id }, "turn listener failed")));
       } catch (err) {
         log.error({ err, reply_id: outcome.reply_id }, "turn listener failed");
       }
     }
+    await Promise.all(waits);
   };
 
   const metrics = createMetrics();
@@ -110,22 +115,51 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     players: () => sum((r) => r.players()),
     queuedChats: () => sum((r) => r.queued()),
     backlog: () => chatLog.backlog(),
+    deadLetters: () => chatLog.deadLetterCount,
   });
 
   turnListeners.add((_session, outcome) => {
     metrics.observeTurn(outcome);
     if (outcome.moderation) metrics.countModerationHit(outcome.moderation.direction);
   });
+  /**
+   * The turn is on disk before ai_end goes out: a player who saw a reply end finds it in the chat
+   * log after any crash. The wait is an fsync of the spool file shared by every turn ending at the
+   * same time, never a database write, and it is bounded: a stalled disk delays ai_end by at most
+   * TURN_END_SYNC_MS, and the turn is then counted and logged as unsynced.
+   */
+  const syncTurn = async (synced: Promise<void>, replyId: string): Promise<void> => {
+    const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<"late">((resolve) => { timer = setTimeout(() => resolve("late"), config.turnEndSyncMs); });
+    try {
+      if ((await Promise.race([synced, late])) === "late") {
+        metrics.countUnsyncedTurnEnd("timeout");
+        log.warn({ reply_id: replyId, waited_ms: config.turnEndSyncMs }, "turn not yet synced to the chat-log spool; ending the reply anyway");
+        return;
+      }
+      metrics.observeTurnEndSync((performance.now() - started) / 1000);
+    } catch (err) {
+      metrics.countUnsyncedTurnEnd("error");
+      log.error({ err, reply_id: replyId }, "turn could not be synced to the chat-log spool; ending the reply anyway");
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
   turnListeners.add((session, outcome) => {
     if (outcome.moderation?.direction === "input") return;
-    chatLog.record(aiTurnRecord(session, outcome));
-    if (outcome.reason !== "complete" || !outcome.reply_content) return;
-    // Off the streaming path: the reply has ended; a failed write costs a memory, never a turn.
-    memoryWriter.add({
-      ...session, user_id: outcome.user_id, created_at: new Date(outcome.ended_at),
-      content: exchangeText(outcome.user_content, outcome.reply_content),
-      importance: importanceOf(outcome.user_content, outcome.reply_content),
-    });
+    const synced = chatLog.recordDurably(aiTurnRecord(session, outcome));
+    if (outcome.reason === "complete" && outcome.reply_content) {
+      // Off the streaming path: the reply has ended; a failed write costs a memory, never a turn.
+      // Made storable here, where it enters the memories table, as chat logs are in DurableChatLog.
+      memoryWriter.add(storableValue({
+        ...session, user_id: outcome.user_id, created_at: new Date(outcome.ended_at),
+        content: exchangeText(outcome.user_content, outcome.reply_content),
+        importance: importanceOf(outcome.user_content, outcome.reply_content),
+      }));
+    }
+    return syncTurn(synced, outcome.reply_id);
   });
 
   return {

@@ -279,11 +279,42 @@ describe("Conversation timings", () => {
     const outcomes: TurnOutcome[] = [];
     const { model, conversation } = setup(["Hi."], 2, {
       monotonic: () => readings.shift() ?? 2000,
-      onTurnEnd: (o) => outcomes.push(o),
+      onTurnEnd: (o) => { outcomes.push(o); },
     });
     conversation.say("u1", "Hello");
     await flush(); model.next();
     await conversation.whenIdle();
     assert.equal(outcomes[0]!.own_first_chunk_ms, 2, "1.5 ms before the request and 0.5 ms after the first token");
+  });
+});
+
+describe("Conversation and a durable turn end", () => {
+  it("sends every chunk at once but the end only after the turn-end promise settles, even a failed one", async () => {
+    let release: () => void = () => {};
+    const outcomes: TurnOutcome[] = [];
+    const { events, model, conversation } = setup(["Hold", " fast."], 2, {
+      onTurnEnd: (o) => {
+        outcomes.push(o);
+        return o.reply_content === "Hold fast." && outcomes.length === 1
+          ? new Promise<void>((resolve) => { release = resolve; })
+          : Promise.reject(new Error("spool failed"));
+      },
+    });
+    conversation.say("u1", "Hello");
+    await flush(); model.next();
+    await flush(); model.next();
+    await flush(); await flush();
+    assert.deepEqual(events.filter((e) => e.type === "chunk").map((e) => e.type === "chunk" && e.content), ["Hold", " fast."]);
+    assert.equal(outcomes.length, 1, "the turn ended");
+    assert.equal(events.some((e) => e.type === "end"), false, "no end before the turn is durable");
+    release();
+    await conversation.whenIdle();
+    assert.equal(events.filter((e) => e.type === "end").length, 1);
+
+    conversation.say("u1", "Again");
+    await flush(); model.next();
+    await flush(); model.next();
+    await conversation.whenIdle();
+    assert.equal(events.filter((e) => e.type === "end").length, 2, "a failed turn end still ends the reply");
   });
 });

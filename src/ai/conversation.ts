@@ -32,8 +32,12 @@ export interface ConversationDeps {
   /** Content rules: blocked input never reaches the model; a reply that turns bad is cut and retracted. */
   moderation?: { matcher: BlocklistMatcher; holdBack: boolean };
   emit(event: ReplyEvent): void;
-  /** Called once per finished turn, off the streaming path. */
-  onTurnEnd?(outcome: TurnOutcome): void;
+  /**
+   * Called once per finished turn, after the last chunk and before the `end` event, which waits for
+   * a returned promise: the turn is made durable before the player is told the reply ended. The
+   * callee bounds the wait.
+   */
+  onTurnEnd?(outcome: TurnOutcome): void | Promise<void>;
   /** Called when a chat arrives (with the blocked term when the rules stopped it); must not wait on I/O. */
   onChatReceived?(chat: { reply_id: string; user_id: string; content: string; received_at: number }, moderatedTerm?: string): void;
   /**
@@ -137,7 +141,7 @@ export class Conversation {
     const blocked = this.#d.moderation?.matcher.findFirst(content);
     this.#d.onChatReceived?.(turn, blocked?.term);
     if (blocked) {
-      this.#d.onTurnEnd?.({
+      void this.#turnEnded({
         ...this.#outcome(turn, "", "moderated", undefined, null, null),
         moderation: { direction: "input", term: blocked.term },
       });
@@ -296,6 +300,12 @@ export class Conversation {
     }
     // What the model said before the end still goes out, so full_content is exactly the chunks sent.
     flushPending();
+    await this.#turnEnded({
+      ...this.#outcome(turn, text, reason, usage,
+        firstChunkAt === null ? null : firstChunkAt - turn.arrived,
+        modelFirstTokenAt === null ? null : modelFirstTokenAt - requestedAt),
+      ...(moderation ? { moderation } : {}),
+    });
     emit({ type: "end", reply_id, full_content: text, reason, ...(usage ? { usage } : {}) });
 
     // What the players saw is what the character said, even when cut short; a retracted reply was never said.
@@ -307,12 +317,14 @@ export class Conversation {
     // The next chat of this player finds memories that match this exchange ready. The text is the
     // one this exchange is remembered by, so the memory and the lookup share one embedding.
     this.#memories?.refresh(turn.user_id, exchangeText(turn.content, answered));
-    this.#d.onTurnEnd?.({
-      ...this.#outcome(turn, text, reason, usage,
-        firstChunkAt === null ? null : firstChunkAt - turn.arrived,
-        modelFirstTokenAt === null ? null : modelFirstTokenAt - requestedAt),
-      ...(moderation ? { moderation } : {}),
-    });
+  }
+
+  async #turnEnded(outcome: TurnOutcome): Promise<void> {
+    try {
+      await this.#d.onTurnEnd?.(outcome);
+    } catch (err) {
+      this.#d.log.error({ err, reply_id: outcome.reply_id }, "turn end listener failed");
+    }
   }
 
   /** Memories looked up ahead; only a player with none yet waits, within the time box. */

@@ -26,7 +26,12 @@ export interface GaugeProviders {
   players?: () => number;
   queuedChats?: () => number;
   backlog?: () => Backlog;
+  /** Chat-log records the store refused for good, since start. */
+  deadLetters?: () => number;
 }
+
+/** Why a reply's end went out before its turn was on disk. */
+export type UnsyncedReason = "timeout" | "error";
 
 export interface Metrics {
   readonly registry: Registry;
@@ -45,6 +50,9 @@ export interface Metrics {
   readonly players: Gauge;
   readonly queuedChats: Gauge;
   readonly persistenceBacklog: Gauge<"kind">;
+  readonly chatLogDeadLetters: Counter;
+  readonly turnEndSync: Histogram;
+  readonly turnEndUnsynced: Counter<"reason">;
   setProviders(providers: GaugeProviders): void;
   observeTurn(outcome: TurnOutcome): void;
   countError(code: ErrorCode): void;
@@ -53,6 +61,9 @@ export interface Metrics {
   countFloodDisconnect(): void;
   countModerationHit(direction: ModerationDirection): void;
   countLateRecall(): void;
+  /** A turn reached the spool file (or the store) this long after the reply's last token. */
+  observeTurnEndSync(seconds: number): void;
+  countUnsyncedTurnEnd(reason: UnsyncedReason): void;
   countTokens(n: number): void;
   render(): Promise<string>;
 }
@@ -123,11 +134,33 @@ export function createMetrics(): Metrics {
     },
   });
 
+  let deadLettersSeen = 0;
+  const chatLogDeadLetters = new Counter({
+    name: "parley_chat_log_dead_letters_total",
+    help: "Chat-log records the store refused for good, set aside in the dead-letter file",
+    registers,
+    collect() {
+      const now = providers.deadLetters?.() ?? deadLettersSeen;
+      if (now > deadLettersSeen) this.inc(now - deadLettersSeen);
+      deadLettersSeen = now;
+    },
+  });
+  const turnEndSync = new Histogram({
+    name: "parley_turn_end_sync_seconds",
+    help: "Time a reply's end waits for its turn to be synced to the chat-log spool file, before ai_end goes out",
+    buckets: OWN_SHARE_BUCKETS, registers,
+  });
+  const turnEndUnsynced = new Counter({
+    name: "parley_turn_end_unsynced_total",
+    help: "Replies whose ai_end went out before their turn was on disk (the spool write timed out or failed), by reason",
+    labelNames: ["reason"] as const, registers,
+  });
+
   return {
     registry,
     contentType: registry.contentType,
     firstChunk, modelFirstToken, replyDuration, tokensStreamed, replies, errors, unexpectedErrors, floodDisconnects, moderationHits, memoryRecallLate,
-    rooms, players, queuedChats, persistenceBacklog,
+    rooms, players, queuedChats, persistenceBacklog, chatLogDeadLetters, turnEndSync, turnEndUnsynced,
     setProviders(next) {
       providers = { ...providers, ...next };
     },
@@ -154,6 +187,12 @@ export function createMetrics(): Metrics {
     },
     countLateRecall() {
       memoryRecallLate.inc();
+    },
+    observeTurnEndSync(seconds) {
+      turnEndSync.observe(seconds);
+    },
+    countUnsyncedTurnEnd(reason) {
+      turnEndUnsynced.inc({ reason });
     },
     countTokens(n) {
       if (n > 0) tokensStreamed.inc(n);

@@ -42,7 +42,8 @@ export interface RoomServices {
     chat: { burst: number; perSecond: number };
     action: { burst: number; perSecond: number };
   };
-  onTurnEnd?(session: SessionRef, outcome: TurnOutcome): void;
+  /** ai_end waits for the promise (bounded by the services), so the turn is durable first. */
+  onTurnEnd?(session: SessionRef, outcome: TurnOutcome): void | Promise<void>;
   onChatReceived?(session: SessionRef, chat: ReceivedChat, moderatedTerm?: string): void;
   onAction?(session: SessionRef, action: { user_id: string; action_id: string; target_id?: string; heard: string }): void;
   recallMemories?(session: SessionRef, userId: string, text: string, signal: AbortSignal): Promise<string[]>;

@@ -24,7 +24,7 @@ async function chat(player: TestPlayer, content: string): Promise<string> {
 before(async () => {
   sim = await startSimOpenAI({ firstTokenMs: 0, tokensPerSecond: 100, log: "silent" });
   server = await startTestServer({ OPENAI_BASE_URL: sim.url, OPENAI_API_KEY: "sim", RECONNECT_SECONDS: "0" });
-  server.services.observeTurns((_session, outcome) => outcomes.push(outcome));
+  server.services.observeTurns((_session, outcome) => { outcomes.push(outcome); });
 });
 
 after(async () => {

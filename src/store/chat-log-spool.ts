@@ -1,5 +1,5 @@
 import { closeSync, createReadStream, fsyncSync, mkdirSync, openSync, writeSync } from "node:fs";
-import { appendFile, mkdir, open, stat, unlink } from "node:fs/promises";
+import { appendFile, mkdir, open, stat, truncate } from "node:fs/promises";
 import { dirname } from "node:path";
 import { createInterface } from "node:readline";
 import type { ChatLogRecord } from "./chat-log.ts";
@@ -18,8 +18,9 @@ export interface SpoolBatch {
 
 /**
  * An append-only file of chat log records (JSON lines) waiting for the database. Records are read
- * back from `offset`, which advances only after a batch is stored; the file is removed once every
- * line has been stored. A restart therefore replays at most some records twice, and ids are
+ * back from `offset`, which advances only after a batch is stored; the file is emptied once every
+ * line has been stored. It is emptied, not removed: a new file would cost a directory fsync on the
+ * next append, and every reply's end waits for that append. A restart therefore replays at most some records twice, and ids are
  * idempotent, so nothing is lost and nothing duplicated.
  */
 export class ChatLogSpool {
@@ -126,11 +127,11 @@ export class ChatLogSpool {
       : Math.max(0, this.pendingCount - batch.records.length - batch.skipped);
   }
 
-  /** Removes the file once every line in it is stored; false while records remain. */
+  /** Empties the file once every line in it is stored; false while records remain. */
   removeIfDone(): Promise<boolean> {
     return this.serial(async () => {
       if (this.unwritten.length > 0 || (await fileSize(this.path)) > this.offset) return false;
-      await unlink(this.path).catch((err: NodeJS.ErrnoException) => {
+      await truncate(this.path, 0).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== "ENOENT") throw err;
       });
       this.offset = 0;
@@ -166,7 +167,7 @@ export class ChatLogSpool {
     if (this.unwritten.length === 0) return;
     const records = this.unwritten.slice();
     try {
-      const created = (await fileSize(this.path)) === 0;
+      const created = !(await exists(this.path));
       if (created) await mkdir(dirname(this.path), { recursive: true });
       const fh = await open(this.path, "a");
       try {
@@ -226,6 +227,16 @@ function parseLines(buf: Buffer, start: number, max: number, atEnd: boolean): Sp
 
 function readLines(path: string, start: number): AsyncIterable<string> {
   return createInterface({ input: createReadStream(path, { start }), crlfDelay: Infinity });
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw err;
+  }
 }
 
 async function fileSize(path: string): Promise<number> {

@@ -35,11 +35,15 @@ export interface DurableChatLogOptions {
   /** A store call slower than this counts as failed (it may still land; ids make that harmless). Default 10 s. */
   storeTimeoutMs?: number;
   scheduler?: Scheduler;
+  /** Where records the store refuses for good are set aside. Default `chat-log-dead-letter.jsonl` beside the spool. */
+  deadLetterPath?: string;
+  /** Which store errors are permanent (not retried as a batch). Default `isPermanentWriteError`. */
+  isPermanent?: (err: unknown) => boolean;
   /** Spreads the retries of many processes apart; returns [0, 1). */
   random?: () => number;
 }
 
-export type DurableChatLogSettings = Required<Omit<DurableChatLogOptions, "store" | "spoolPath" | "logger">>;
+export type DurableChatLogSettings = Required<Omit<DurableChatLogOptions, "store" | "spoolPath" | "logger" | "deadLetterPath" | "isPermanent">>;
 
 export function resolveSettings(o: DurableChatLogOptions): DurableChatLogSettings {
   const batchSize = Math.max(1, o.batchSize ?? 100);

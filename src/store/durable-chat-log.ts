@@ -1,8 +1,12 @@
+import { dirname, join } from "node:path";
 import type { ChatLogRecord, ChatLogStore } from "./chat-log.ts";
 import { ChatLogSpool } from "./chat-log-spool.ts";
+import { DeadLetterFile } from "./dead-letter-file.ts";
 import { resolveSettings, RetryBackoff } from "./durable-chat-log-options.ts";
 import type { Backlog, DurableChatLogOptions, DurableChatLogSettings, Logger } from "./durable-chat-log-options.ts";
 import { sleep, withTimeout } from "./scheduler.ts";
+import { storableRecord } from "./storable-text.ts";
+import { describeWriteError, isPermanentWriteError } from "./write-errors.ts";
 
 export type { Backlog, DurableChatLogOptions, Logger } from "./durable-chat-log-options.ts";
 
@@ -11,6 +15,10 @@ export type { Backlog, DurableChatLogOptions, Logger } from "./durable-chat-log-
  * batches in arrival order. While the store is slow or down, records wait in memory and, past
  * `maxQueued`, in the spool file, which is always older than memory and is written first. Retried
  * writes repeat ids, which the stores skip, so a record is stored once however often it is sent.
+ *
+ * Text is made storable here, where every record enters the storage path (see storable-text.ts).
+ * A batch the store refuses for good (see write-errors.ts) is retried record by record, and each
+ * record still refused goes to the dead-letter file, so it never blocks the records behind it.
  */
 export class DurableChatLog implements ChatLogStore {
   private readonly store: ChatLogStore;
@@ -18,6 +26,9 @@ export class DurableChatLog implements ChatLogStore {
   private readonly logger: Logger;
   private readonly s: DurableChatLogSettings;
   private readonly backoff: RetryBackoff;
+  private readonly deadLetters: DeadLetterFile;
+  private readonly isPermanent: (err: unknown) => boolean;
+  private deadLettered = 0;
   private queue: ChatLogRecord[] = [];
   /** Bumped when the queue moves to the spool, so a write in flight does not trim the new queue. */
   private queueGeneration = 0;
@@ -34,6 +45,8 @@ export class DurableChatLog implements ChatLogStore {
     this.spool = new ChatLogSpool(options.spoolPath, options.logger);
     this.s = resolveSettings(options);
     this.backoff = new RetryBackoff(this.s);
+    this.deadLetters = new DeadLetterFile(options.deadLetterPath ?? join(dirname(options.spoolPath), "chat-log-dead-letter.jsonl"));
+    this.isPermanent = options.isPermanent ?? isPermanentWriteError;
   }
 
   /** Picks up the spool of an earlier run (a crash, or shutdown during an outage) and starts writing. */
@@ -47,7 +60,8 @@ export class DurableChatLog implements ChatLogStore {
   }
 
   /** Accepts a record for writing; never throws and never waits. */
-  record(record: ChatLogRecord): void {
+  record(accepted: ChatLogRecord): void {
+    const record = storableRecord(accepted);
     try {
       if (this.closed) return this.spool.appendSync([record]);
       this.queue.push(record);
@@ -57,6 +71,33 @@ export class DurableChatLog implements ChatLogStore {
     } catch (err) {
       this.logger.error({ err, id: record.id }, "chat log record lost: the spool file cannot be written");
     }
+  }
+
+  /**
+   * Accepts a record and resolves once it is synced to the spool file, together with every record
+   * accepted before it, so a turn a player has been told of survives a crash. Concurrent calls share
+   * one fsync. Rejects when the spool cannot be written; the records then stay for the next attempt.
+   */
+  recordDurably(accepted: ChatLogRecord): Promise<void> {
+    const record = storableRecord(accepted);
+    if (this.closed) {
+      try {
+        this.spool.appendSync([record]);
+        return Promise.resolve();
+      } catch (err) {
+        return Promise.reject(err as Error);
+      }
+    }
+    this.queue.push(record);
+    const synced = this.spill();
+    this.noteBacklog();
+    this.schedule(this.s.flushIntervalMs);
+    return synced;
+  }
+
+  /** Records the store refused for good and that went to the dead-letter file, since start. */
+  get deadLetterCount(): number {
+    return this.deadLettered;
   }
 
   async append(records: readonly ChatLogRecord[]): Promise<void> {
@@ -141,12 +182,14 @@ export class DurableChatLog implements ChatLogStore {
     return this.queue.length > 0 || this.spool.hasPending;
   }
 
-  private spill(): void {
+  private spill(): Promise<void> {
     const records = this.queue;
     this.queue = [];
     this.queueGeneration++;
     // A failed spool write keeps the records in the spool, which retries on its next write.
-    this.spool.append(records).catch(() => undefined);
+    const synced = this.spool.append(records);
+    synced.catch(() => undefined);
+    return synced;
   }
 
   private drain(): Promise<void> {
@@ -194,13 +237,53 @@ export class DurableChatLog implements ChatLogStore {
 
   private async write(records: ChatLogRecord[]): Promise<boolean> {
     try {
-      await withTimeout(this.s.scheduler, this.store.append(records), this.s.storeTimeoutMs, "chat log append");
+      await this.storeAppend(records);
     } catch (err) {
-      this.onFailure(err);
-      return false;
+      if (!this.isPermanent(err)) {
+        this.onFailure(err);
+        return false;
+      }
+      if (!(await this.writeEach(records, err))) return false;
     }
     const downMs = this.backoff.succeed();
     if (downMs !== null) this.logger.info({ downMs, ...this.backlog() }, "chat log store is back; writing the backlog");
+    return true;
+  }
+
+  private storeAppend(records: readonly ChatLogRecord[]): Promise<void> {
+    return withTimeout(this.s.scheduler, this.store.append(records), this.s.storeTimeoutMs, "chat log append");
+  }
+
+  /** After a permanent refusal: one record at a time, so only the refused ones are set aside. */
+  private async writeEach(records: readonly ChatLogRecord[], batchErr: unknown): Promise<boolean> {
+    if (records.length === 1) return this.deadLetter(records[0]!, batchErr);
+    for (const record of records) {
+      try {
+        await this.storeAppend([record]);
+      } catch (err) {
+        if (!this.isPermanent(err)) {
+          this.onFailure(err);
+          return false;
+        }
+        if (!(await this.deadLetter(record, err))) return false;
+      }
+    }
+    return true;
+  }
+
+  private async deadLetter(record: ChatLogRecord, err: unknown): Promise<boolean> {
+    try {
+      await this.deadLetters.add(record, err);
+    } catch (writeErr) {
+      this.logger.error({ err: writeErr, id: record.id, path: this.deadLetters.path }, "chat log dead-letter file cannot be written; keeping the record");
+      this.onFailure(writeErr);
+      return false;
+    }
+    this.deadLettered++;
+    this.logger.error(
+      { id: record.id, session_id: record.session_id, error: describeWriteError(err), path: this.deadLetters.path },
+      "chat log record refused by the store for good; set aside in the dead-letter file",
+    );
     return true;
   }
 

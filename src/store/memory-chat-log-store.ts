@@ -2,8 +2,8 @@ import type { ChatLogRecord, ChatLogStore } from "./chat-log.ts";
 
 /**
  * Chat logs kept in this process, for tests and for running without any database. The switches
- * imitate a database that is down (`fail`), stuck (`pause`), or dies halfway through a write
- * (`failPartway`).
+ * imitate a database that is down (`fail`), stuck (`pause`), dies halfway through a write
+ * (`failPartway`), or refuses some records for good (`refuse`).
  */
 export class MemoryChatLogStore implements ChatLogStore {
   /** The size of every `append` call, including those that failed. */
@@ -12,6 +12,7 @@ export class MemoryChatLogStore implements ChatLogStore {
   private failure: Error | null = null;
   private appendFailure: Error | null = null;
   private partway: number | null = null;
+  private refusal: { refuses: (r: ChatLogRecord) => boolean; err: Error } | null = null;
   private waiting: Array<() => void> | null = null;
   private closed = false;
 
@@ -46,6 +47,14 @@ export class MemoryChatLogStore implements ChatLogStore {
     this.partway = n;
   }
 
+  /**
+   * From now on, an `append` holding a record that `refuses` matches stores nothing and rejects
+   * with `err`, as a database refuses a whole statement for one bad row.
+   */
+  refuse(refuses: (r: ChatLogRecord) => boolean, err: Error): void {
+    this.refusal = { refuses, err };
+  }
+
   /** Every stored record, in the order it was stored. */
   stored(sessionId?: string): ChatLogRecord[] {
     const all = [...this.rows.values()];
@@ -56,6 +65,7 @@ export class MemoryChatLogStore implements ChatLogStore {
     this.batches.push(records.length);
     await this.gate();
     if (this.appendFailure) throw this.appendFailure;
+    if (this.refusal && records.some(this.refusal.refuses)) throw this.refusal.err;
     const keep = this.partway ?? records.length;
     this.partway = null;
     for (const r of records.slice(0, keep)) {
