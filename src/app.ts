@@ -30,6 +30,7 @@ export function createServer(services: Services) {
     model: services.model,
     context: services.storage.context,
     actions: services.actions,
+    abilities: config.abilities,
     log: services.log,
     moderation: services.moderation,
     reconnectSeconds: config.reconnectSeconds,

@@ -99,6 +99,11 @@ const Env = z.object({
   ACTION_PER_SECOND: z.coerce.number().positive().default(10),
   /** Messages a second past which a client is a flood and is disconnected. */
   FLOOD_MESSAGES_PER_SECOND: int(60),
+
+  /** Rounds of tool calls in one reply: act, speak of it, perhaps act again; more is a model in a loop. 0 turns abilities off. */
+  TOOL_ROUNDS_MAX: int(3),
+  /** Abilities one player's chats may set off in a minute: a generous conversation, not a vending machine. */
+  ABILITY_USES_PER_MINUTE: int(10),
 });
 
 export type Config = Readonly<{
@@ -145,6 +150,7 @@ export type Config = Readonly<{
     action: Readonly<{ burst: number; perSecond: number }>;
     floodMessagesPerSecond: number;
   }>;
+  abilities: Readonly<{ toolRoundsMax: number; usesPerMinute: number }>;
 }>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -210,5 +216,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       action: Object.freeze({ burst: e.ACTION_BURST, perSecond: e.ACTION_PER_SECOND }),
       floodMessagesPerSecond: e.FLOOD_MESSAGES_PER_SECOND,
     }),
+    abilities: Object.freeze({ toolRoundsMax: e.TOOL_ROUNDS_MAX, usesPerMinute: e.ABILITY_USES_PER_MINUTE }),
   });
 }

@@ -5,6 +5,8 @@
 import { type AuthContext, type Client, CloseCode, OnMessageException, Room, type RoomException, ServerError } from "@colyseus/core";
 import type { z } from "zod";
 import type { ActionRegistry } from "../actions/action-registry.ts";
+import { createAbilityRunner } from "../actions/ability-runner.ts";
+import { rememberedMood } from "../ai/remembered-mood.ts";
 import { Conversation, type SayResult } from "../ai/conversation.ts";
 import type { ReplyEvent, TurnOutcome } from "../ai/reply-events.ts";
 import { ReplyJournal, type JournalEntry } from "../ai/reply-journal.ts";
@@ -31,6 +33,8 @@ export interface RoomServices {
   model: ReplyModel;
   context: ContextWindow;
   actions: ActionRegistry;
+  /** Caps on what a character does itself: tool rounds per reply, ability uses per player per minute. */
+  abilities: { toolRoundsMax: number; usesPerMinute: number };
   log: Logger;
   limits: { chatMaxChars: number; replyQueueLimit: number; contextWindowMessages: number };
   moderation?: { matcher: BlocklistMatcher; holdBack: boolean };
@@ -148,13 +152,14 @@ export function createAiCharacterRoom(services: RoomServices) {
         const msg = this.#parse(client, ActionMessage, raw);
         if (!msg) return;
         const result = services.actions.run(msg.action_id, {
-          character: this.character, user_id: userOf(client), target_id: msg.target_id, params: msg.params ?? {},
+          state: this.state, character: this.character, user_id: userOf(client), target_id: msg.target_id, params: msg.params ?? {},
         });
         if (!result.ok) return this.#error(client, result.code, result.message);
-        for (const event of result.events) {
-          if (result.broadcast) this.broadcast("game_event", event);
+        for (const { event, to } of result.events) {
+          if (to === "room") this.broadcast("game_event", event);
           else client.send("game_event", event);
         }
+        this.#patchSoon();
         const heard = `${userOf(client)} ${result.heard}`;
         this.conversation.hearAction(userOf(client), heard);
         services.onAction?.(this.#session, { user_id: userOf(client), action_id: msg.action_id, target_id: msg.target_id, heard });
@@ -231,8 +236,17 @@ export function createAiCharacterRoom(services: RoomServices) {
         hurryRecall: services.hurryRecall,
         onLateRecall: services.onLateRecall,
         chunkIntervalMs: services.chunkIntervalMs,
+        abilities: createAbilityRunner({
+          character, state: this.state, actions: services.actions, log: this.log,
+          maxRounds: services.abilities.toolRoundsMax, usesPerMinute: services.abilities.usesPerMinute,
+          broadcast: (event) => this.broadcast("game_event", event),
+          changed: () => this.#patchSoon(),
+        }),
+        mood: () => this.state.character.mood,
       });
       await this.conversation.open();
+      const mood = rememberedMood(this.conversation.recent, character.moods);
+      if (mood) this.state.character.mood = mood;
       services.liveRooms?.add(this.#live);
     }
 
