@@ -46,19 +46,25 @@ async function until(check: () => boolean, what: string, ms = 3000): Promise<voi
 
 before(async () => {
   sim = await startSimOpenAI({ firstTokenMs: 0, tokensPerSecond: 0, log: "silent" });
-  server = await startTestServer({
-    OPENAI_BASE_URL: sim.url, OPENAI_API_KEY: "sim", OPENAI_MODEL: "parley-sim", RECONNECT_SECONDS: "0", CHAT_BURST: "50",
-    MODERATION_HOLDBACK: "false", TOOL_ROUNDS_MAX: "2", ABILITY_USES_PER_MINUTE: "3",
-  });
-  server.services.observeTurns((s, outcome) => turns.push({ session: s, outcome }));
 });
 
 after(async () => {
-  await server.close();
   await sim.close();
 });
 
-describe("abilities", () => {
+for (const client of ["direct", "langchain"] as const) describe(`abilities (MODEL_CLIENT=${client})`, () => {
+  before(async () => {
+    server = await startTestServer({
+      OPENAI_BASE_URL: sim.url, OPENAI_API_KEY: "sim", OPENAI_MODEL: "parley-sim", RECONNECT_SECONDS: "0", CHAT_BURST: "50",
+      MODERATION_HOLDBACK: "false", TOOL_ROUNDS_MAX: "2", ABILITY_USES_PER_MINUTE: "3", MODEL_CLIENT: client,
+    });
+    server.services.observeTurns((s, outcome) => turns.push({ session: s, outcome }));
+  });
+
+  after(async () => {
+    await server.close();
+  });
+
   it("speaks, gives the sword, and speaks of it, in one reply every player sees", async () => {
     const sessionId = nextSession();
     const alice = await join("alice", sessionId);
