@@ -39,6 +39,8 @@ const Env = z.object({
   MODEL_IDLE_TIMEOUT_MS: positiveInt(5_000),
 
   CHARACTERS_DIR: z.string().default("characters"),
+  /** The game's own actions, loaded at start (one action, or an array, per file's default export); none when unset. */
+  GAME_ACTIONS_DIR: optionalString,
   /** Longest chat message accepted, in characters. */
   CHAT_MAX_CHARS: int(DEFAULT_CHAT_MAX_CHARS),
   /** Chats that may wait behind the streaming reply; enough for a lively group, bounded memory. */
@@ -130,6 +132,7 @@ export type Config = Readonly<{
     offlineTokenMs: number;
   }>;
   charactersDir: string;
+  gameActionsDir: string | undefined;
   chatMaxChars: number;
   chunkIntervalMs: number;
   replyQueueLimit: number;
@@ -185,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       offlineTokenMs: e.OFFLINE_MODEL_TOKEN_MS,
     }),
     charactersDir: e.CHARACTERS_DIR,
+    gameActionsDir: e.GAME_ACTIONS_DIR,
     chatMaxChars: e.CHAT_MAX_CHARS,
     chunkIntervalMs: e.CHUNK_INTERVAL_MS,
     replyQueueLimit: e.REPLY_QUEUE_LIMIT,
