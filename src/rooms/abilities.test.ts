@@ -185,6 +185,22 @@ for (const client of ["direct", "langchain"] as const) describe(`abilities (MODE
     await player.leave();
   });
 
+  it("moderation cuts a follow-up round as any reply: retracted, ended moderated, and the model never sees it again", async () => {
+    const player = await join("gail", nextSession());
+    const replyId = await chat(player, script(
+      { say: ["Fine", "."], calls: [{ name: "emote", arguments: "{\"animation\":\"nod\"}" }] },
+      { say: [" You", " piece", " of shit", " recruit."] },
+    ));
+    await player.waitFor("ai_retract", (r) => r.reply_id === replyId);
+    assert.equal((await player.waitFor("ai_end", (e) => e.reply_id === replyId)).reason, "moderated");
+    const next = await chat(player, "[[say:Again.]]");
+    await player.waitFor("ai_end", (e) => e.reply_id === next);
+    const sent = JSON.stringify(sim.stats.lastRequests.at(-1)!.body.messages);
+    assert.ok(!sent.includes("shit") && !sent.includes("Fine."), "what was retracted is not remembered");
+    assert.match(sent, /"tool_calls"/, "the call that ran is remembered");
+    await player.leave();
+  });
+
   it("set_mood changes the mood in the state and in the next prompt, and a new room remembers it", async () => {
     const sessionId = nextSession();
     const player = await join("finn", sessionId);
