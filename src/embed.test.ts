@@ -12,7 +12,8 @@ import { Client } from "@colyseus/sdk";
 import { defineRoom, defineServer, matchMaker, Room } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { startSimOpenAI, toolScript, type SimOpenAI } from "../loadtest/sim-openai/server.ts";
-import { createParley, loadConfig, ROOM_NAME } from "./embed.ts";
+// Through the package's own exports, as a game's server imports it.
+import { createParley, loadConfig, ROOM_NAME } from "parley";
 import { createLogger } from "./logger.ts";
 import { TestPlayer } from "./testing/test-player.ts";
 
