@@ -72,7 +72,7 @@ test("a turn's tool calls come back as the AI message that made them and the too
   assert.equal(messages[4]!.content, "{\"ok\":true,\"mood\":\"pleased\"}");
   assert.equal(messages[5]!.content, "Take it. Guard it well.");
   // The mood is remembered with the session through these messages, after a rebuild too.
-  const { rememberedMood } = await import("../ai/remembered-mood.ts");
+  const { rememberedMood } = await import("../ai/remembered-state.ts");
   assert.equal(rememberedMood(messages, ["stern", "pleased"]), "pleased");
   assert.equal(rememberedMood(messages, ["stern"]), undefined, "a mood the file no longer lists is not restored");
 });

@@ -31,9 +31,9 @@ const give = (item_id: string, pieces = 5) => ({ name: "give_item", arguments: J
 const script = (...rounds: SimRound[]) => toolScript(rounds);
 const turnOf = (replyId: string) => turns.find((t) => t.outcome.reply_id === replyId)?.outcome;
 
-function itemsOf(player: TestPlayer): Record<string, { owner: string }> {
-  const state = player.room.state as { items: { toJSON(): Record<string, { owner: string }> } };
-  return state.items.toJSON();
+function itemsOf(player: TestPlayer): Record<string, { owner: string } | undefined> {
+  const state = player.room.state as { items?: { toJSON(): Record<string, { owner: string }> } };
+  return state.items?.toJSON() ?? {};
 }
 
 async function until(check: () => boolean, what: string, ms = 3000): Promise<void> {
@@ -216,6 +216,18 @@ for (const client of ["direct", "langchain"] as const) describe(`abilities (MODE
 
     const back = await join("finn", sessionId);
     await until(() => (back.room.state as { character?: { mood: string } }).character?.mood === "pleased", "the remembered mood");
+    await back.leave();
+  });
+
+  it("a room opened again for the session still knows whom the sword was given to", async () => {
+    const sessionId = nextSession();
+    const player = await join("gina", sessionId);
+    const replyId = await chat(player, script({ calls: [give("sword_001")] }, { say: ["Yours", "."] }));
+    await player.waitFor("ai_end", (e) => e.reply_id === replyId);
+    await player.leave();
+    await new Promise((r) => setTimeout(r, 100));
+    const back = await join("gina", sessionId);
+    await until(() => itemsOf(back)["sword_001"]?.owner === "gina", "the remembered owner");
     await back.leave();
   });
 });

@@ -6,7 +6,7 @@ import { type AuthContext, type Client, CloseCode, OnMessageException, Room, typ
 import type { z } from "zod";
 import type { ActionRegistry } from "../actions/action-registry.ts";
 import { createAbilityRunner } from "../actions/ability-runner.ts";
-import { rememberedMood } from "../ai/remembered-mood.ts";
+import { rememberedGifts, rememberedMood } from "../ai/remembered-state.ts";
 import { Conversation, type SayResult } from "../ai/conversation.ts";
 import type { ReplyEvent, TurnOutcome } from "../ai/reply-events.ts";
 import { ReplyJournal, type JournalEntry } from "../ai/reply-journal.ts";
@@ -247,6 +247,10 @@ export function createAiCharacterRoom(services: RoomServices) {
       await this.conversation.open();
       const mood = rememberedMood(this.conversation.recent, character.moods);
       if (mood) this.state.character.mood = mood;
+      for (const [itemId, owner] of rememberedGifts(this.conversation.recent)) {
+        const item = this.state.items.get(itemId);
+        if (item) item.owner = owner;
+      }
       services.liveRooms?.add(this.#live);
     }
 
