@@ -86,40 +86,79 @@ export class TurnLoop implements AsyncIterable<ModelDelta> {
     return after ? [userMessage, ...exchanges, characterMessage(after)] : [userMessage, ...exchanges];
   }
 
-  async *#rounds(abilities: TurnAbilities): AsyncGenerator<ModelDelta> {
-    let messages = this.#prompt;
-    let usage: Usage | undefined;
+  /**
+   * A plain iterator rather than an async generator, as in stream-deadlines.ts: a text token costs
+   * one `.then` here and passes on as the very delta the model client made.
+   */
+  #rounds(abilities: TurnAbilities): AsyncIterator<ModelDelta> {
     const seen = new Set<string>();
-    for (let round = 1; ; round++) {
-      const calls = new ToolCallAssembler();
-      let text = "";
-      const offer = round <= abilities.maxRounds ? { tools: abilities.tools } : undefined;
-      for await (const delta of this.#model.stream(messages, this.#signal, offer)) {
+    let messages = this.#prompt;
+    let round = 1;
+    let calls = new ToolCallAssembler();
+    let text = "";
+    let usage: Usage | undefined;
+    let ended = false;
+    const open = (): AsyncIterator<ModelDelta> =>
+      this.#model.stream(messages, this.#signal, round <= abilities.maxRounds ? { tools: abilities.tools } : undefined)[Symbol.asyncIterator]();
+    let items = open();
+
+    const end = (): IteratorResult<ModelDelta> => {
+      if (ended) return { done: true, value: undefined };
+      ended = true;
+      // The rounds' token counts, summed, as one last delta.
+      return usage ? { done: false, value: { content: "", usage } } : { done: true, value: undefined };
+    };
+    const onItem = (result: IteratorResult<ModelDelta>): IteratorResult<ModelDelta> | Promise<IteratorResult<ModelDelta>> => {
+      if (!result.done) {
+        const delta = result.value;
+        if (delta.usage === undefined && delta.toolCalls === undefined) {
+          if (!delta.content) return pull();
+          text += delta.content;
+          return result;
+        }
         if (delta.usage) usage = addUsage(usage, delta.usage);
         if (delta.toolCalls) calls.push(delta.toolCalls);
-        if (delta.content) {
-          text += delta.content;
-          yield { content: delta.content };
-        }
+        if (!delta.content) return pull();
+        text += delta.content;
+        return { done: false, value: { content: delta.content } };
       }
-      if (calls.empty || this.#signal.aborted) break;
-      const assembled = calls.finish((i) => `${this.#turn.reply_id}-${round}-${i}`);
-      const overCap = round > abilities.maxRounds;
-      const asked = new AIMessage({
-        content: text,
-        tool_calls: assembled.map((c) => ({ id: c.id, name: c.name || "unknown", args: c.args ?? {}, type: "tool_call" as const })),
-      });
-      const answers: BaseMessage[] = [];
-      for (const call of assembled) {
-        const use = this.#use(abilities, call, overCap, seen);
-        this.calls.push({ round, id: call.id, name: call.name, arguments: call.argumentsText.slice(0, RECORDED_ARGUMENTS_CHARS), ...use });
-        answers.push(new ToolMessage({ content: JSON.stringify(use.result), tool_call_id: call.id }));
-      }
-      this.transcript.push(asked, ...answers);
-      if (overCap || this.#signal.aborted) break;
-      messages = [...messages, asked, ...answers];
+      if (calls.empty || this.#signal.aborted) return end();
+      const answered = this.#runCalls(abilities, calls, text, round, seen);
+      if (round > abilities.maxRounds || this.#signal.aborted) return end();
+      messages = [...messages, ...answered];
+      round += 1;
+      calls = new ToolCallAssembler();
+      text = "";
+      items = open();
+      return pull();
+    };
+    const pull = (): Promise<IteratorResult<ModelDelta>> => items.next().then(onItem);
+    return {
+      next: () => (ended ? Promise.resolve({ done: true, value: undefined }) : pull()),
+      return: async (value?: unknown) => {
+        ended = true;
+        await items.return?.(value);
+        return { done: true, value: undefined };
+      },
+    };
+  }
+
+  /** Checks and runs one round's calls; returns the AI message that made them and the tool messages answering. */
+  #runCalls(abilities: TurnAbilities, calls: ToolCallAssembler, text: string, round: number, seen: Set<string>): BaseMessage[] {
+    const assembled = calls.finish((i) => `${this.#turn.reply_id}-${round}-${i}`);
+    const overCap = round > abilities.maxRounds;
+    const asked = new AIMessage({
+      content: text,
+      tool_calls: assembled.map((c) => ({ id: c.id, name: c.name || "unknown", args: c.args ?? {}, type: "tool_call" as const })),
+    });
+    const answers: BaseMessage[] = [];
+    for (const call of assembled) {
+      const use = this.#use(abilities, call, overCap, seen);
+      this.calls.push({ round, id: call.id, name: call.name, arguments: call.argumentsText.slice(0, RECORDED_ARGUMENTS_CHARS), ...use });
+      answers.push(new ToolMessage({ content: JSON.stringify(use.result), tool_call_id: call.id }));
     }
-    if (usage) yield { content: "", usage };
+    this.transcript.push(asked, ...answers);
+    return [asked, ...answers];
   }
 
   #use(abilities: TurnAbilities, call: AssembledToolCall, overCap: boolean, seen: Set<string>): AbilityUse {
