@@ -45,11 +45,17 @@ export function abilityTools(character: Character, actions: ActionRegistry): { t
   for (const a of character.abilities) {
     const action = actions.get(a.action ?? a.name);
     if (!action) throw new Error(`character ${character.id}: ability "${a.name}" names no registered action "${a.action ?? a.name}"`);
-    const parameters = a.parameters ?? (z.toJSONSchema(action.params) as Record<string, unknown>);
+    const parameters = a.parameters ?? toolParameters(action.params);
     tools.push({ name: a.name, description: a.description, parameters });
     bound.set(a.name, { action, fileSchema: a.parameters ? z.fromJSONSchema(a.parameters as Parameters<typeof z.fromJSONSchema>[0]) : undefined });
   }
   return { tools, bound };
+}
+
+/** The action's zod schema as the model sees it: a JSON schema of the input, without `$schema`. */
+function toolParameters(params: z.ZodType): Record<string, unknown> {
+  const { $schema: _, ...schema } = z.toJSONSchema(params, { io: "input" }) as Record<string, unknown>;
+  return schema;
 }
 
 export function createAbilityRunner(o: AbilityRunnerOptions): TurnAbilities {
