@@ -14,7 +14,7 @@ import { ResilientRedisPresence } from "./ops/resilient-redis-presence.ts";
 import { monitorAuth, monitorMode } from "./ops/monitor-auth.ts";
 import { guardSockets } from "./ops/socket-guard.ts";
 import { ROOM_NAME } from "./protocol/messages.ts";
-import { createAiCharacterRoom } from "./rooms/ai-character-room.ts";
+import { createAiCharacterRoom, type RoomServices } from "./rooms/ai-character-room.ts";
 import { reconnectionOwnerCheck } from "./rooms/reconnect-owner.ts";
 import type { Services } from "./services.ts";
 
@@ -25,14 +25,16 @@ export const DEMO_DIR = fileURLToPath(new URL("../client-demo/dist", import.meta
 /** Of the shutdown deadline, what is kept for flushing the chat logs and closing the stores. */
 const SHUTDOWN_FLUSH_MS = 2000;
 
-export function createServer(services: Services) {
+/** What Parley's room needs, from the services: also for a game's own server that mounts the room (embed.ts). */
+export function roomServicesOf(services: Services): RoomServices {
   const { config, metrics } = services;
-  const AiCharacterRoom = createAiCharacterRoom({
+  return {
     catalog: services.catalog,
     tokens: services.tokens,
     model: services.model,
     context: services.storage.context,
     actions: services.actions,
+    abilities: config.abilities,
     log: services.log,
     moderation: services.moderation,
     reconnectSeconds: config.reconnectSeconds,
@@ -56,7 +58,12 @@ export function createServer(services: Services) {
       replyQueueLimit: config.replyQueueLimit,
       contextWindowMessages: config.contextWindowMessages,
     },
-  });
+  };
+}
+
+export function createServer(services: Services) {
+  const { config, metrics } = services;
+  const AiCharacterRoom = createAiCharacterRoom(roomServicesOf(services));
 
   const redis = config.redisUrl === undefined ? undefined : redisOptionsFromUrl(config.redisUrl);
   // Every Redis client handles its errors: an outage is logged and reported by /readyz, never fatal.

@@ -39,6 +39,8 @@ const Env = z.object({
   MODEL_IDLE_TIMEOUT_MS: positiveInt(5_000),
 
   CHARACTERS_DIR: z.string().default("characters"),
+  /** The game's own actions, loaded at start (one action, or an array, per file's default export); none when unset. */
+  GAME_ACTIONS_DIR: optionalString,
   /** Longest chat message accepted, in characters. */
   CHAT_MAX_CHARS: int(DEFAULT_CHAT_MAX_CHARS),
   /** Chats that may wait behind the streaming reply; enough for a lively group, bounded memory. */
@@ -107,6 +109,11 @@ const Env = z.object({
   ACTION_PER_SECOND: z.coerce.number().positive().default(10),
   /** Messages a second past which a client is a flood and is disconnected. */
   FLOOD_MESSAGES_PER_SECOND: int(60),
+
+  /** Rounds of tool calls in one reply: act, speak of it, perhaps act again; more is a model in a loop. 0 turns abilities off. */
+  TOOL_ROUNDS_MAX: int(3),
+  /** Abilities one player's chats may set off in a minute: a generous conversation, not a vending machine. */
+  ABILITY_USES_PER_MINUTE: int(10),
 });
 
 export type Config = Readonly<{
@@ -133,6 +140,7 @@ export type Config = Readonly<{
     offlineTokenMs: number;
   }>;
   charactersDir: string;
+  gameActionsDir: string | undefined;
   chatMaxChars: number;
   chunkIntervalMs: number;
   replyQueueLimit: number;
@@ -161,6 +169,7 @@ export type Config = Readonly<{
     action: Readonly<{ burst: number; perSecond: number }>;
     floodMessagesPerSecond: number;
   }>;
+  abilities: Readonly<{ toolRoundsMax: number; usesPerMinute: number }>;
 }>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -195,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       offlineTokenMs: e.OFFLINE_MODEL_TOKEN_MS,
     }),
     charactersDir: e.CHARACTERS_DIR,
+    gameActionsDir: e.GAME_ACTIONS_DIR,
     chatMaxChars: e.CHAT_MAX_CHARS,
     chunkIntervalMs: e.CHUNK_INTERVAL_MS,
     replyQueueLimit: e.REPLY_QUEUE_LIMIT,
@@ -232,5 +242,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       action: Object.freeze({ burst: e.ACTION_BURST, perSecond: e.ACTION_PER_SECOND }),
       floodMessagesPerSecond: e.FLOOD_MESSAGES_PER_SECOND,
     }),
+    abilities: Object.freeze({ toolRoundsMax: e.TOOL_ROUNDS_MAX, usesPerMinute: e.ABILITY_USES_PER_MINUTE }),
   });
 }

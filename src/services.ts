@@ -1,6 +1,8 @@
 /** Builds every long-lived dependency once at start-up, and closes them once. */
 import { randomUUID } from "node:crypto";
 import { defaultActions, type ActionRegistry } from "./actions/action-registry.ts";
+import { abilityTools } from "./actions/ability-runner.ts";
+import { loadGameActions } from "./actions/load-game-actions.ts";
 import { createOpenAiChatModel, LangChainReplyModel } from "./ai/langchain-reply-model.ts";
 import { OfflineReplyModel } from "./ai/offline-reply-model.ts";
 import { OPENAI_BASE_URL } from "./ai/openai-http.ts";
@@ -71,6 +73,10 @@ export interface Services {
 
 export async function createServices(config: Config, log: Logger): Promise<Services> {
   const catalog = await CharacterCatalog.load(config.charactersDir);
+  const actions = defaultActions();
+  if (config.gameActionsDir) log.info({ actions: await loadGameActions(config.gameActionsDir, actions) }, "game actions loaded");
+  // A character that names an ability no action runs is a mistake to hear of at start, not in a room.
+  for (const character of catalog.all()) abilityTools(character, actions);
   const devTokens = !config.authSecret;
   if (devTokens) log.warn("AUTH_SECRET is not set: using a random secret and serving POST /auth/dev-token for local play");
   const tokens = createTokenIssuer(config.authSecret ?? randomSecret(), { maxLifetimeSeconds: config.tokenMaxLifetimeSeconds });
@@ -163,7 +169,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
   });
 
   return {
-    config, log, catalog, tokens, devTokens, model, moderation, actions: defaultActions(),
+    config, log, catalog, tokens, devTokens, model, moderation, actions,
     storage,
     metrics,
     liveRooms,

@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { HttpError, sendJson } from "./http-io.ts";
-import { estimatePromptTokens, planReply } from "./reply-text.ts";
+import { estimatePromptTokens, planReply, type SimToolCall } from "./reply-text.ts";
 import type { ChatRequestBody, SimRequestRecord, SimStats } from "./sim-stats.ts";
 import type { TickScheduler } from "./tick-scheduler.ts";
 
@@ -44,7 +44,8 @@ export function handleChatCompletion(ctx: ChatContext, res: ServerResponse, body
   const limit = tokenLimit(body);
   const truncated = limit !== null && limit < plan.tokens.length;
   const tokens = truncated ? plan.tokens.slice(0, limit) : plan.tokens;
-  const finishReason = truncated ? "length" : "stop";
+  const toolDeltas = plan.toolCalls ? toolCallDeltas(plan.toolCalls, id) : [];
+  const finishReason = truncated ? "length" : toolDeltas.length > 0 ? "tool_calls" : "stop";
   const paced = tokensPerSecond > 0 && Number.isFinite(tokensPerSecond);
   const gapMs = plan.gapMsOverride ?? (paced ? 1000 / tokensPerSecond : 0);
   const model = typeof body.model === "string" ? body.model : "parley-sim";
@@ -72,9 +73,10 @@ export function handleChatCompletion(ctx: ChatContext, res: ServerResponse, body
     const respond = (): null => {
       if (finished) return null;
       complete();
+      const calls = plan.toolCalls?.map((c, i) => ({ id: c.id ?? `${id}-call-${i}`, type: "function", function: { name: c.name, arguments: c.arguments } }));
       sendJson(res, 200, {
         id, object: "chat.completion", created, model,
-        choices: [{ index: 0, message: { role: "assistant", content: tokens.join(""), refusal: null }, logprobs: null, finish_reason: finishReason }],
+        choices: [{ index: 0, message: { role: "assistant", content: tokens.join(""), refusal: null, ...(calls ? { tool_calls: calls } : {}) }, logprobs: null, finish_reason: finishReason }],
         usage,
       }, id);
       return null;
@@ -111,6 +113,7 @@ export function handleChatCompletion(ctx: ChatContext, res: ServerResponse, body
       if (out) res.write(out);
       return due;
     }
+    for (const delta of toolDeltas) out += choice(delta, null);
     out += choice("{}", finishReason);
     if (includeUsage) out += `${head}[],"usage":${JSON.stringify(usage)}}\n\n`;
     out += "data: [DONE]\n\n";
@@ -130,4 +133,19 @@ export function handleChatCompletion(ctx: ChatContext, res: ServerResponse, body
     if (nextDue !== null) ctx.scheduler.schedule(step, nextDue);
   }, due - start);
   res.once("close", () => clearTimeout(timer));
+}
+
+/** The deltas of scripted tool calls: the id and name first, then the arguments text in pieces. */
+export function toolCallDeltas(calls: readonly SimToolCall[], requestId: string): string[] {
+  const deltas: string[] = [];
+  calls.forEach((call, index) => {
+    const id = call.id ?? `${requestId}-call-${index}`;
+    deltas.push(JSON.stringify({ tool_calls: [{ index, id, type: "function", function: { name: call.name, arguments: "" } }] }));
+    const pieces = Math.max(1, call.pieces ?? 4);
+    const size = Math.ceil(call.arguments.length / pieces);
+    for (let at = 0; at < call.arguments.length; at += size) {
+      deltas.push(JSON.stringify({ tool_calls: [{ index, function: { arguments: call.arguments.slice(at, at + size) } }] }));
+    }
+  });
+  return deltas;
 }

@@ -9,6 +9,44 @@ export interface ReplyPlan {
   tokens: string[];
   /** Gap forced by `[[slow]]`, overriding the server's pacing. */
   gapMsOverride: number | null;
+  /** Tool calls streamed after the text (a `[[tools64:...]]` script), each in pieces. */
+  toolCalls?: SimToolCall[];
+}
+
+/** One scripted tool call: `arguments` is sent as is (it may be malformed JSON), in `pieces` deltas. */
+export interface SimToolCall {
+  name: string;
+  arguments: string;
+  /** How many deltas carry the arguments text (default 4): clients must join them by index. */
+  pieces?: number;
+  id?: string;
+}
+
+/** One model round of a script: text tokens, then tool calls. */
+export interface SimRound {
+  say?: string[];
+  calls?: SimToolCall[];
+}
+
+/**
+ * `[[tools64:...]]`: a script of rounds, base64 of a JSON array of SimRound. The round answered is
+ * the number of assistant messages after the player's last message (each tool round adds one), so
+ * the follow-up requests of one reply walk the script; past its end the model says nothing more.
+ */
+const TOOLS64_PATTERN = /\[\[tools64:([A-Za-z0-9+/=]+)\]\]/;
+
+/** The `[[tools64:...]]` hook for this script. */
+export function toolScript(rounds: readonly SimRound[]): string {
+  return `[[tools64:${Buffer.from(JSON.stringify(rounds)).toString("base64")}]]`;
+}
+
+/** The assistant messages after the last user message: the round of a scripted reply. */
+function roundOf(messages: readonly SimChatMessage[]): number {
+  let round = 0;
+  for (let i = messages.length - 1; i >= 0 && messages[i]!.role !== "user"; i--) {
+    if (messages[i]!.role === "assistant") round++;
+  }
+  return round;
 }
 
 export const SLOW_GAP_MS = 200;
@@ -109,6 +147,12 @@ function generatedTokens(seed: number, count: number): string[] {
 export function planReply(messages: readonly SimChatMessage[], replyTokens: number): ReplyPlan {
   const userText = lastUserText(messages);
   const gapMsOverride = userText.includes("[[slow]]") ? SLOW_GAP_MS : null;
+  const script = TOOLS64_PATTERN.exec(userText);
+  if (script) {
+    const rounds = JSON.parse(Buffer.from(script[1]!, "base64").toString("utf8")) as SimRound[];
+    const round = rounds[roundOf(messages)] ?? {};
+    return { tokens: round.say ?? [], gapMsOverride, ...(round.calls?.length ? { toolCalls: round.calls } : {}) };
+  }
   const scripted = SAY_PATTERN.exec(userText);
   if (scripted) return { tokens: scripted[1]!.split("|"), gapMsOverride };
   const encoded = SAY64_PATTERN.exec(userText);

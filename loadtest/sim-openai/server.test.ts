@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { choicesOf, parseSse, postJson } from "./sse-test-client.ts";
-import { embeddingFor, expectedReply, startSimOpenAI } from "./server.ts";
+import { embeddingFor, expectedReply, startSimOpenAI, toolScript } from "./server.ts";
 import type { SimOpenAI } from "./server.ts";
 
 const hi = [{ role: "user", content: "hi" }];
@@ -39,6 +39,31 @@ describe("sim-openai server", () => {
     const last = choicesOf(chunks.at(-1)!)[0]!;
     assert.deepEqual(last.delta, {});
     assert.equal(last.finish_reason, "stop");
+  });
+
+  test("scripts streamed tool calls: text, then each call's id and name, then its arguments in pieces; rounds follow the tool results", async () => {
+    const script = toolScript([
+      { say: ["Here", "."], calls: [{ name: "give_item", arguments: "{\"item_id\":\"sword_001\"}", pieces: 4 }, { name: "emote", arguments: "{not json", pieces: 2 }] },
+      { say: [" Done", "."] },
+    ]);
+    const first = [{ role: "user", content: script }];
+    const { chunks } = await stream(first);
+    const deltas = chunks.slice(1).map((c) => choicesOf(c)[0]!);
+    assert.deepEqual(deltas.filter((d) => d.delta.content).map((d) => d.delta.content), ["Here", "."]);
+    const fragments = deltas.flatMap((d) => (d.delta as { tool_calls?: Array<{ index: number; id?: string; function: { name?: string; arguments: string } }> }).tool_calls ?? []);
+    for (const [index, [name, args]] of [["give_item", "{\"item_id\":\"sword_001\"}"], ["emote", "{not json"]].entries()) {
+      const mine = fragments.filter((f) => f.index === index);
+      assert.equal(mine[0]!.function.name, name);
+      assert.ok(mine[0]!.id);
+      assert.ok(mine.length > 2, "the arguments come in several deltas");
+      assert.equal(mine.map((f) => f.function.arguments).join(""), args);
+    }
+    assert.equal(deltas.at(-1)!.finish_reason, "tool_calls");
+
+    const followUp = [...first, { role: "assistant", content: "Here.", tool_calls: [] }, { role: "tool", content: "{}", tool_call_id: "x" }];
+    const next = await stream(followUp);
+    assert.deepEqual(next.chunks.slice(1, -1).map((c) => choicesOf(c)[0]!.delta.content), [" Done", "."]);
+    assert.equal(choicesOf(next.chunks.at(-1)!)[0]!.finish_reason, "stop");
   });
 
   test("adds a usage chunk only when include_usage is set", async () => {

@@ -9,8 +9,8 @@ import { HttpError, readJsonObject, sendError, sendJson } from "./http-io.ts";
 import { SimStats } from "./sim-stats.ts";
 import { TickScheduler } from "./tick-scheduler.ts";
 
-export { expectedReply, say64 } from "./reply-text.ts";
-export type { SimChatMessage } from "./reply-text.ts";
+export { expectedReply, say64, toolScript } from "./reply-text.ts";
+export type { SimChatMessage, SimRound, SimToolCall } from "./reply-text.ts";
 export { embeddingFor } from "./embeddings.ts";
 export { SimStats } from "./sim-stats.ts";
 export type { ChatRequestBody, SimRequestRecord } from "./sim-stats.ts";

@@ -11,7 +11,7 @@ import type { ModelDelta, ReplyModel } from "./reply-model.ts";
 
 const character: Character = {
   id: "1", name: "Aldric", persona: "You are a strict instructor.", mood: "stern",
-  items: [], actions: [], offline_replies: [],
+  moods: ["stern"], items: [], actions: [], abilities: [], offline_replies: [], offline_ability_replies: {},
 };
 
 /** A model whose replies the test releases token by token. */

@@ -7,12 +7,13 @@ import type { BaseMessage } from "@langchain/core/messages";
 import type { Character } from "../characters/catalog.ts";
 import type { ContextWindow } from "../memory/context-window.ts";
 import { ERROR_CODES, type EndReason, type Usage } from "../protocol/messages.ts";
-import { actionMessage, buildPrompt, characterMessage, messageText, playerMessage } from "./prompt.ts";
+import { actionMessage, buildPrompt, messageText, playerMessage } from "./prompt.ts";
 import type { ReplyEvent, TurnOutcome } from "./reply-events.ts";
 import type { ReplyModel } from "./reply-model.ts";
 import { createModeratedStream, type BlocklistMatcher } from "../moderation/index.ts";
 import { MemoryLookahead, type RecallFn } from "../memory/memory-lookahead.ts";
 import { exchangeText } from "../memory/exchange-text.ts";
+import { TurnLoop, type TurnAbilities } from "./reply/turn-loop.ts";
 
 export interface ConversationLogger {
   warn(obj: object, msg: string): void;
@@ -55,6 +56,10 @@ export interface ConversationDeps {
    * model costs fewer WebSocket frames.
    */
   chunkIntervalMs?: number;
+  /** What the character can do itself: each reply's tool rounds (reply/turn-loop.ts). */
+  abilities?: TurnAbilities;
+  /** The character's mood now, for the prompt. */
+  mood?: () => string;
   now?: () => number;
   /** Monotonic milliseconds, for the turn's timings (first chunk, model first token, Parley's own share). */
   monotonic?: () => number;
@@ -123,6 +128,11 @@ export class Conversation {
   /** Loads the cached context once, so no turn waits on the cache afterwards. */
   async open(): Promise<void> {
     this.#history = (await this.#d.context.load(this.#d.sessionId)) ?? [];
+  }
+
+  /** The conversation so far, oldest first (the room reads the remembered mood from it). */
+  get recent(): readonly BaseMessage[] {
+    return this.#history;
   }
 
   get busy(): boolean {
@@ -225,7 +235,8 @@ export class Conversation {
     const userMessage = playerMessage(turn.user_id, turn.content);
     const memories = await this.#recall(turn, signal);
     emit({ type: "status", status: "thinking", reply_id });
-    const prompt = buildPrompt({ character: this.#d.character, history: this.#history, memories, userMessage });
+    const prompt = buildPrompt({ character: this.#d.character, history: this.#history, memories, userMessage, mood: this.#d.mood?.() });
+    const rounds = new TurnLoop(this.#d.model, prompt, signal, this.#d.abilities, { user_id: turn.user_id, reply_id });
 
     let seq = 0;
     let text = "";
@@ -267,7 +278,7 @@ export class Conversation {
     const requestedAt = this.#monotonic();
     let modelFirstTokenAt: number | null = null;
     try {
-      for await (const delta of this.#d.model.stream(prompt, signal)) {
+      for await (const delta of rounds) {
         if (delta.usage) usage = delta.usage;
         if (!delta.content || signal.aborted) continue;
         modelFirstTokenAt ??= this.#monotonic();
@@ -305,12 +316,13 @@ export class Conversation {
         firstChunkAt === null ? null : firstChunkAt - turn.arrived,
         modelFirstTokenAt === null ? null : modelFirstTokenAt - requestedAt),
       ...(moderation ? { moderation } : {}),
+      ...(rounds.calls.length > 0 ? { tool_calls: rounds.calls } : {}),
     });
     emit({ type: "end", reply_id, full_content: text, reason, ...(usage ? { usage } : {}) });
 
     // What the players saw is what the character said, even when cut short; a retracted reply was never said.
     const answered = reason === "moderated" ? "" : text;
-    const said = answered ? [userMessage, characterMessage(answered)] : [userMessage];
+    const said = rounds.remembered(userMessage, answered);
     this.#history.push(...said);
     this.#trimHistory();
     this.#persistContext(said);

@@ -1,7 +1,8 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import type { BaseMessage } from "@langchain/core/messages";
+import type { AIMessageChunk, BaseMessage } from "@langchain/core/messages";
 import { ChatOpenAI } from "@langchain/openai";
-import type { ModelDelta, ReplyModel } from "./reply-model.ts";
+import type { ModelDelta, ReplyModel, StreamOptions, ToolSpec } from "./reply-model.ts";
+import type { ToolCallDelta } from "./reply/tool-calls.ts";
 
 export interface OpenAiModelOptions {
   apiKey: string | undefined;
@@ -37,24 +38,51 @@ export class LangChainReplyModel implements ReplyModel {
     this.name = name;
   }
 
+  /** `bindTools` makes a new runnable; a character's tools are the same list on every reply. */
+  readonly #bound = new WeakMap<readonly ToolSpec[], ReturnType<NonNullable<BaseChatModel["bindTools"]>>>();
+
+  #withTools(tools: readonly ToolSpec[]) {
+    let bound = this.#bound.get(tools);
+    if (!bound) {
+      if (!this.#model.bindTools) throw new Error(`${this.name}: this LangChain model cannot call tools`);
+      bound = this.#model.bindTools(tools.map((t) => ({ type: "function" as const, function: { name: t.name, description: t.description, parameters: t.parameters } })));
+      this.#bound.set(tools, bound);
+    }
+    return bound;
+  }
+
   /**
    * LangChain ends a stream cut before `[DONE]` as if it were whole. The last chunk of a whole reply
    * says why the model finished (`response_metadata.finish_reason`, as every OpenAI-compatible
    * server sends it), so a stream without one was cut, and fails.
    */
-  async *stream(messages: BaseMessage[], signal: AbortSignal): AsyncIterable<ModelDelta> {
-    const stream = await this.#model.stream(messages, { signal });
+  async *stream(messages: BaseMessage[], signal: AbortSignal, options?: StreamOptions): AsyncIterable<ModelDelta> {
+    const tools = options?.tools;
+    const stream = tools && tools.length > 0
+      ? await this.#withTools(tools).stream(messages, { signal })
+      : await this.#model.stream(messages, { signal });
     let finished = false;
     for await (const chunk of stream) {
       if (chunk.response_metadata?.finish_reason) finished = true;
       const content = typeof chunk.content === "string" ? chunk.content : textOf(chunk.content);
       const u = chunk.usage_metadata;
-      yield u
+      const delta: ModelDelta = u
         ? { content, usage: { input_tokens: u.input_tokens, output_tokens: u.output_tokens, total_tokens: u.total_tokens } }
         : { content };
+      const calls = (chunk as AIMessageChunk).tool_call_chunks;
+      if (calls && calls.length > 0) delta.toolCalls = calls.map(toToolCallDelta);
+      yield delta;
     }
     if (!finished && !signal.aborted) throw new Error("the model's stream ended without a finish reason (cut short)");
   }
+}
+
+function toToolCallDelta(c: NonNullable<AIMessageChunk["tool_call_chunks"]>[number], position: number): ToolCallDelta {
+  const d: ToolCallDelta = { index: typeof c.index === "number" ? c.index : position };
+  if (c.id) d.id = c.id;
+  if (c.name) d.name = c.name;
+  if (c.args) d.arguments = c.args;
+  return d;
 }
 
 function textOf(parts: unknown): string {

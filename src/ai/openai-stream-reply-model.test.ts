@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
-import { AIMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
-import { expectedReply, startSimOpenAI, type SimOpenAI } from "../../loadtest/sim-openai/server.ts";
+import { AIMessage, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
+import { expectedReply, startSimOpenAI, toolScript, type SimOpenAI } from "../../loadtest/sim-openai/server.ts";
 import { createOpenAiChatModel, LangChainReplyModel } from "./langchain-reply-model.ts";
 import { OpenAiHttpError } from "./openai-http.ts";
 import { OpenAiStreamReplyModel } from "./openai-stream-reply-model.ts";
@@ -36,6 +36,42 @@ for (const http2 of [false, true]) describe(`OpenAiStreamReplyModel against sim-
     assert.ok(usage);
     assert.equal(usage.output_tokens, 20);
     assert.equal(usage.total_tokens, usage.input_tokens + usage.output_tokens);
+  });
+
+  test("sends tools and tool exchanges, and hands on streamed tool-call fragments by index", async () => {
+    const calls = [
+      { name: "give_item", arguments: "{\"item_id\":\"sword_001\"}", pieces: 6, id: "call_a" },
+      { name: "emote", arguments: "{\"animation\":\"nod\"}", pieces: 3, id: "call_b" },
+    ];
+    const tools = [{ name: "give_item", description: "Give an item.", parameters: { type: "object", properties: { item_id: { type: "string" } } } }];
+    const history = [
+      new HumanMessage("sword?"),
+      new AIMessage({ content: "Here.", tool_calls: [{ id: "old", name: "give_item", args: { item_id: "shield_001" }, type: "tool_call" }] }),
+      new ToolMessage({ content: "{\"ok\":true}", tool_call_id: "old" }),
+      new HumanMessage(toolScript([{ say: ["Take", " it"], calls }])),
+    ];
+    const deltas: ModelDelta[] = [];
+    for await (const d of model.stream(history, new AbortController().signal, { tools })) deltas.push(d);
+    assert.equal(deltas.map((d) => d.content).join(""), "Take it");
+    const fragments = deltas.flatMap((d) => d.toolCalls ?? []);
+    assert.ok(fragments.length >= 2 + 6 + 3, "one delta per fragment");
+    for (const [index, c] of calls.entries()) {
+      const mine = fragments.filter((f) => f.index === index);
+      assert.equal(mine[0]!.id, c.id);
+      assert.equal(mine[0]!.name, c.name);
+      assert.equal(mine.map((f) => f.arguments ?? "").join(""), c.arguments);
+    }
+    const body = sim.stats.lastRequests.at(-1)!.body;
+    assert.deepEqual(body.tools, [{ type: "function", function: tools[0] }]);
+    assert.deepEqual(body.messages.slice(1, 3), [
+      { role: "assistant", content: "Here.", tool_calls: [{ id: "old", type: "function", function: { name: "give_item", arguments: "{\"item_id\":\"shield_001\"}" } }] },
+      { role: "tool", content: "{\"ok\":true}", tool_call_id: "old" },
+    ]);
+  });
+
+  test("sends no tools field when there are none to offer", async () => {
+    await collect(model, [new HumanMessage("hi")]);
+    assert.equal("tools" in sim.stats.lastRequests.at(-1)!.body, false);
   });
 
   test("sends roles, names, sampling and the usage request as the API expects", async () => {

@@ -10,17 +10,29 @@ export interface PromptInput {
   memories: readonly string[];
   /** The player's message. */
   userMessage: BaseMessage;
+  /** The character's mood now; the file's starting mood when absent. */
+  mood?: string;
 }
 
-export function buildPrompt({ character, history, memories, userMessage }: PromptInput): BaseMessage[] {
-  const parts = [character.persona];
+export function buildPrompt({ character, history, memories, userMessage, mood }: PromptInput): BaseMessage[] {
+  const parts = [character.persona, `Your mood right now: ${mood ?? character.mood}.`];
   if (character.items.length > 0) {
     parts.push(`In the scene: ${character.items.map((i) => `${i.name} (${i.description || i.id})`).join("; ")}.`);
   }
   if (memories.length > 0) {
     parts.push(`What you remember of this player from earlier meetings:\n${memories.map((m) => `- ${m}`).join("\n")}`);
   }
-  return [new SystemMessage(parts.join("\n\n")), ...history, userMessage];
+  return [new SystemMessage(parts.join("\n\n")), ...wholeExchanges(history), userMessage];
+}
+
+/**
+ * The history without tool messages whose call was trimmed off its front: a model endpoint refuses
+ * a tool result that answers no call it can see.
+ */
+export function wholeExchanges(history: readonly BaseMessage[]): readonly BaseMessage[] {
+  let start = 0;
+  while (start < history.length && history[start]!.getType() === "tool") start++;
+  return start === 0 ? history : history.slice(start);
 }
 
 /** OpenAI accepts `name` on user messages; it lets the character tell players apart. */

@@ -1,5 +1,6 @@
 /** What the reply pipeline tells its listener; the room turns each event into a room message. */
 import type { AiStatus, EndReason, ErrorCode, Usage } from "../protocol/messages.ts";
+import type { ToolCallRecord } from "./reply/turn-loop.ts";
 
 export type ReplyEvent =
   | { type: "status"; status: AiStatus; reply_id?: string }
@@ -33,4 +34,6 @@ export interface TurnOutcome {
   ended_at: number;
   /** Set when the content rules stopped this turn: the player's message, or the reply. */
   moderation?: { direction: "input" | "output"; term: string };
+  /** The abilities the character used (or was refused) in this reply, in order. */
+  tool_calls?: ToolCallRecord[];
 }

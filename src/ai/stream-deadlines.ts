@@ -100,13 +100,13 @@ export function withStreamDeadlines<T>(
   };
 }
 
-/** Any reply model, with both deadlines on every stream; the first delta with text is the first token. */
+/** Any reply model, with both deadlines on every stream; the first delta with text or a tool call is the first token. */
 export function withReplyDeadlines(model: ReplyModel, deadlines: StreamDeadlines): ReplyModel {
   return {
     name: model.name,
-    stream: (messages, signal) => withStreamDeadlines((s) => model.stream(messages, s), signal, deadlines, isToken),
+    stream: (messages, signal, options) => withStreamDeadlines((s) => model.stream(messages, s, options), signal, deadlines, isToken),
     close: () => model.close?.(),
   };
 }
 
-const isToken = (delta: ModelDelta): boolean => delta.content !== "";
+const isToken = (delta: ModelDelta): boolean => delta.content !== "" || delta.toolCalls !== undefined;

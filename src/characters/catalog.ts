@@ -11,6 +11,26 @@ const Item = z.strictObject({
   payload: z.record(z.string(), z.unknown()),
 });
 
+/**
+ * An ability: an action the character may take itself, as a tool call in its replies. `action`
+ * names the game action that runs it (the ability's own name by default); `parameters` is the JSON
+ * schema the model sees, and the model's arguments must satisfy it as well as the action's own.
+ */
+const Ability = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "a tool name: letters, digits, _ and -"),
+  description: z.string().min(1),
+  action: z.string().min(1).optional(),
+  parameters: z.record(z.string(), z.unknown()).optional(),
+}).superRefine((a, ctx) => {
+  if (!a.parameters) return;
+  if (a.parameters["type"] !== "object") ctx.addIssue({ code: "custom", path: ["parameters", "type"], message: "parameters must be an object schema" });
+  try {
+    z.fromJSONSchema(a.parameters as Parameters<typeof z.fromJSONSchema>[0]);
+  } catch (err) {
+    ctx.addIssue({ code: "custom", path: ["parameters"], message: `not a JSON schema zod can check: ${(err as Error).message}` });
+  }
+});
+
 const Character = z.strictObject({
   id: z.union([z.string().min(1), z.number().int().nonnegative()]).transform(String),
   name: z.string().min(1),
@@ -19,14 +39,21 @@ const Character = z.strictObject({
   /** Sent whole to each joining player; omit for a character who waits to be spoken to. */
   greeting: z.string().optional(),
   mood: z.string().default("neutral"),
+  /** The moods `set_mood` may choose from; the starting `mood` is always one. */
+  moods: z.array(z.string().min(1)).default([]),
   items: z.array(Item).default([]),
   /** Action ids this character understands. */
   actions: z.array(z.string().min(1)).default([]),
+  /** What the character may do itself, as tool calls of its replies. */
+  abilities: z.array(Ability).default([]),
   /** Lines the offline model draws from when no real model is configured. */
   offline_replies: z.array(z.string().min(1)).default([]),
-});
+  /** Lines of the offline model after it used an ability, by ability name (its `ok` or `refused` result). */
+  offline_ability_replies: z.record(z.string(), z.strictObject({ ok: z.array(z.string().min(1)), refused: z.array(z.string().min(1)) })).default({}),
+}).transform((c) => ({ ...c, moods: c.moods.includes(c.mood) ? c.moods : [c.mood, ...c.moods] }));
 
 export type Item = z.infer<typeof Item>;
+export type Ability = z.infer<typeof Ability>;
 export type Character = z.infer<typeof Character>;
 
 export class CharacterCatalog {

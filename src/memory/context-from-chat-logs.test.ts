@@ -52,3 +52,27 @@ test("a user turn without a player has no name", () => {
   assert.equal(m?.name, undefined);
   assert.equal(m?.content, "hello");
 });
+
+test("a turn's tool calls come back as the AI message that made them and the tool messages that answered", async () => {
+  const { AIMessage: AI } = await import("@langchain/core/messages");
+  const messages = contextFromChatLogs([
+    rec({ role: "user", user_id: "ada", content: "The sword, please." }),
+    rec({
+      role: "ai", content: "Take it. Guard it well.",
+      metadata: {
+        tool_calls: [
+          { round: 1, id: "c1", name: "give_item", arguments: "{\"item_id\":\"sword_001\"}", outcome: "ok", result: { ok: true, item_id: "sword_001" } },
+          { round: 2, id: "c2", name: "set_mood", arguments: "{\"mood\":\"pleased\"}", outcome: "ok", result: { ok: true, mood: "pleased" } },
+        ],
+      },
+    }),
+  ]);
+  assert.deepEqual(messages.map((m) => m.getType()), ["human", "ai", "tool", "ai", "tool", "ai"]);
+  assert.deepEqual((messages[1] as InstanceType<typeof AI>).tool_calls?.map((c) => [c.id, c.name, c.args]), [["c1", "give_item", { item_id: "sword_001" }]]);
+  assert.equal(messages[4]!.content, "{\"ok\":true,\"mood\":\"pleased\"}");
+  assert.equal(messages[5]!.content, "Take it. Guard it well.");
+  // The mood is remembered with the session through these messages, after a rebuild too.
+  const { rememberedMood } = await import("../ai/remembered-state.ts");
+  assert.equal(rememberedMood(messages, ["stern", "pleased"]), "pleased");
+  assert.equal(rememberedMood(messages, ["stern"]), undefined, "a mood the file no longer lists is not restored");
+});

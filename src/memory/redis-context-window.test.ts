@@ -1,7 +1,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
+import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { Redis } from "ioredis";
 import { contextKey, RedisContextWindow } from "./redis-context-window.ts";
 
@@ -129,6 +129,21 @@ describe("RedisContextWindow", () => {
     assert.equal((JSON.parse(rich!) as { data: { tool_calls: unknown[] } }).data.tool_calls.length, 1);
     const loaded = await window.load(id);
     assert.deepEqual((loaded?.[1] as AIMessage).tool_calls?.map((c) => [c.name, c.args]), [["give_item", { item: "map" }]]);
+  });
+
+  test("a tool exchange is kept in LangChain's stored form: the AI message with its calls, the tool message", async () => {
+    const id = session("tools");
+    await window.append(id, [
+      new AIMessage({ content: "Take it.", tool_calls: [{ id: "call_1", name: "give_item", args: { item_id: "sword_001" }, type: "tool_call" }] }),
+      new ToolMessage({ content: "{\"ok\":true}", tool_call_id: "call_1" }),
+    ]);
+    const stored = (await redis.lrange(contextKey(id), 0, -1)).map((e) => JSON.parse(e) as { type: string; data: { tool_calls?: unknown[]; tool_call_id?: string } });
+    assert.deepEqual(stored.map((s) => s.type), ["ai", "tool"]);
+    assert.equal(stored[1]!.data.tool_call_id, "call_1");
+    const [ai, tool] = (await window.load(id))!;
+    assert.deepEqual((ai as AIMessage).tool_calls?.map((c) => [c.id, c.name, c.args]), [["call_1", "give_item", { item_id: "sword_001" }]]);
+    assert.equal(tool!.getType(), "tool");
+    assert.equal((tool as ToolMessage).tool_call_id, "call_1");
   });
 
   test("malformed entries are skipped", async () => {

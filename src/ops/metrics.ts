@@ -46,6 +46,7 @@ export interface Metrics {
   readonly floodDisconnects: Counter;
   readonly moderationHits: Counter<"direction">;
   readonly memoryRecallLate: Counter;
+  readonly abilityCalls: Counter<"ability" | "outcome">;
   readonly rooms: Gauge;
   readonly players: Gauge;
   readonly queuedChats: Gauge;
@@ -112,6 +113,12 @@ export function createMetrics(): Metrics {
     help: "Memory lookups that missed their time box and were dropped", registers,
   });
 
+  const abilityCalls = new Counter({
+    name: "parley_ability_calls_total",
+    help: "Tool calls of characters, by ability (unknown for a name that is no ability) and outcome (ok, or why it was refused)",
+    labelNames: ["ability", "outcome"] as const, registers,
+  });
+
   const providedGauge = (name: string, help: string, read: () => (() => number) | undefined) =>
     new Gauge({
       name, help, registers,
@@ -159,7 +166,7 @@ export function createMetrics(): Metrics {
   return {
     registry,
     contentType: registry.contentType,
-    firstChunk, modelFirstToken, replyDuration, tokensStreamed, replies, errors, unexpectedErrors, floodDisconnects, moderationHits, memoryRecallLate,
+    firstChunk, modelFirstToken, replyDuration, tokensStreamed, replies, errors, unexpectedErrors, floodDisconnects, moderationHits, memoryRecallLate, abilityCalls,
     rooms, players, queuedChats, persistenceBacklog, chatLogDeadLetters, turnEndSync, turnEndUnsynced,
     setProviders(next) {
       providers = { ...providers, ...next };
@@ -172,6 +179,10 @@ export function createMetrics(): Metrics {
       replyDuration.observe({ reason }, Math.max(0, outcome.ended_at - outcome.received_at) / 1000);
       replies.inc({ reason });
       if (outcome.usage) tokensStreamed.inc(outcome.usage.output_tokens);
+      // A model may call anything: only names that are abilities become label values.
+      for (const call of outcome.tool_calls ?? []) {
+        abilityCalls.inc({ ability: call.outcome === "unknown_ability" || call.outcome === "malformed" ? "unknown" : call.name, outcome: call.outcome });
+      }
     },
     countError(code) {
       errors.inc({ code });

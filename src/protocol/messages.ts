@@ -119,6 +119,10 @@ export interface AiRetractMessage {
 export interface GameEventMessage {
   event_type: string;
   payload: Record<string, unknown>;
+  /** `character` when the character acted (an ability used in a reply); absent for a player's action. */
+  source?: "character";
+  /** The reply in which the character acted. */
+  reply_id?: string;
 }
 
 /** Stable error codes a client can act on. */
@@ -133,6 +137,8 @@ export const ERROR_CODES = {
   unknownAction: "action/unknown",
   /** The action's target does not exist here. */
   unknownTarget: "action/unknown_target",
+  /** The game's rules refuse the action now (e.g. the item is no longer there to give). */
+  actionRefused: "action/refused",
   /** The model failed; the reply ended with reason `error`. */
   modelError: "model/error",
   /** The chat broke the content rules and was not sent to the character. */

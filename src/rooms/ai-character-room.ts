@@ -5,11 +5,12 @@
 import { type AuthContext, type Client, CloseCode, OnMessageException, Room, type RoomException, ServerError } from "@colyseus/core";
 import type { z } from "zod";
 import type { ActionRegistry } from "../actions/action-registry.ts";
+import { createAbilityRunner } from "../actions/ability-runner.ts";
+import { rememberedGifts, rememberedMood } from "../ai/remembered-state.ts";
 import { Conversation, type SayResult } from "../ai/conversation.ts";
 import type { ReplyEvent, TurnOutcome } from "../ai/reply-events.ts";
 import { ReplyJournal, type JournalEntry } from "../ai/reply-journal.ts";
 import type { ReplyModel } from "../ai/reply-model.ts";
-import { TokenBucket } from "../limits/token-bucket.ts";
 import type { BlocklistMatcher } from "../moderation/index.ts";
 import type { TokenIssuer } from "../auth/tokens.ts";
 import type { Character, CharacterCatalog } from "../characters/catalog.ts";
@@ -22,6 +23,9 @@ import {
 import { AiCharacterState, ItemState, PlayerState, QueuedChatState } from "../state/room-state.ts";
 import { describeIssues } from "./describe-issues.ts";
 import { checkJoinAccess, matchmakeRequest, refusal } from "./join-access.ts";
+import { PlayerLimits } from "./player-limits.ts";
+import { ReconnectGate } from "./reconnect-gate.ts";
+import { StatePatches } from "./state-patches.ts";
 import { resolveSession, type SessionAuth } from "./session.ts";
 import type { ReceivedChat, SessionRef } from "../store/turn-records.ts";
 
@@ -31,6 +35,8 @@ export interface RoomServices {
   model: ReplyModel;
   context: ContextWindow;
   actions: ActionRegistry;
+  /** Caps on what a character does itself: tool rounds per reply, ability uses per player per minute. */
+  abilities: { toolRoundsMax: number; usesPerMinute: number };
   log: Logger;
   limits: { chatMaxChars: number; replyQueueLimit: number; contextWindowMessages: number };
   moderation?: { matcher: BlocklistMatcher; holdBack: boolean };
@@ -82,9 +88,6 @@ const STATE_PATCH_DELAY_MS = 50;
 /** The patch interval that remains, as a safety net for a change made without #patchSoon. */
 const SAFETY_PATCH_MS = 1000;
 
-interface PlayerLimits { chat: TokenBucket; action: TokenBucket }
-interface ResumeGate { timer: NodeJS.Timeout }
-interface StreamPosition { reply_id: string | undefined; last_seq: number }
 
 /** Options the room is created with: the client's join options after `onAuth` resolved them. */
 interface CreateOptions { character_id: string; session_id: string }
@@ -116,23 +119,13 @@ export function createAiCharacterRoom(services: RoomServices) {
     conversation!: Conversation;
     log!: Logger;
     readonly journal = new ReplyJournal(services.resumeRepliesKept);
-    /** Reconnected players who have not yet been sent what they missed: live reply messages skip them. */
-    readonly #gates = new Map<string, ResumeGate>();
-    readonly #limits = new Map<string, PlayerLimits>();
-    readonly #droppedAt = new Map<string, StreamPosition>();
+    readonly #gate = new ReconnectGate(this.journal, RESUME_WAIT_MS);
+    readonly #limits = new PlayerLimits(services.rateLimits);
+    readonly #patches = new StatePatches(() => this.broadcastPatch(), STATE_PATCH_DELAY_MS);
     #session!: SessionRef;
-    #patchTimer: NodeJS.Timeout | undefined;
 
-    /**
-     * State is patched when it changes, not on Colyseus' 20-a-second interval: a thousand quiet
-     * rooms would otherwise spend a fifth of a core checking for changes (BENCHMARKS.md). Changes
-     * within STATE_PATCH_DELAY_MS go out as one patch.
-     */
     #patchSoon(): void {
-      this.#patchTimer ??= setTimeout(() => {
-        this.#patchTimer = undefined;
-        this.broadcastPatch();
-      }, STATE_PATCH_DELAY_MS);
+      this.#patches.soon();
     }
 
     // Floods are cut at the transport, which counts every frame (src/ops/socket-guard.ts).
@@ -149,13 +142,14 @@ export function createAiCharacterRoom(services: RoomServices) {
         const msg = this.#parse(client, ActionMessage, raw);
         if (!msg) return;
         const result = services.actions.run(msg.action_id, {
-          character: this.character, user_id: userOf(client), target_id: msg.target_id, params: msg.params ?? {},
+          state: this.state, character: this.character, user_id: userOf(client), target_id: msg.target_id, params: msg.params ?? {},
         });
         if (!result.ok) return this.#error(client, result.code, result.message);
-        for (const event of result.events) {
-          if (result.broadcast) this.broadcast("game_event", event);
+        for (const { event, to } of result.events) {
+          if (to === "room") this.broadcast("game_event", event);
           else client.send("game_event", event);
         }
+        this.#patchSoon();
         const heard = `${userOf(client)} ${result.heard}`;
         this.conversation.hearAction(userOf(client), heard);
         services.onAction?.(this.#session, { user_id: userOf(client), action_id: msg.action_id, target_id: msg.target_id, heard });
@@ -232,8 +226,21 @@ export function createAiCharacterRoom(services: RoomServices) {
         hurryRecall: services.hurryRecall,
         onLateRecall: services.onLateRecall,
         chunkIntervalMs: services.chunkIntervalMs,
+        abilities: createAbilityRunner({
+          character, state: this.state, actions: services.actions, log: this.log,
+          maxRounds: services.abilities.toolRoundsMax, usesPerMinute: services.abilities.usesPerMinute,
+          broadcast: (event) => this.broadcast("game_event", event),
+          changed: () => this.#patchSoon(),
+        }),
+        mood: () => this.state.character.mood,
       });
       await this.conversation.open();
+      const mood = rememberedMood(this.conversation.recent, character.moods);
+      if (mood) this.state.character.mood = mood;
+      for (const [itemId, owner] of rememberedGifts(this.conversation.recent)) {
+        const item = this.state.items.get(itemId);
+        if (item) item.owner = owner;
+      }
       services.liveRooms?.add(this.#live);
     }
 
@@ -247,10 +254,7 @@ export function createAiCharacterRoom(services: RoomServices) {
       this.state.players.set(client.sessionId, new PlayerState({ user_id: userOf(client), joined_at: Date.now() }));
       this.#patchSoon();
       this.conversation.lookAhead(userOf(client));
-      this.#limits.set(client.sessionId, {
-        chat: new TokenBucket(services.rateLimits.chat.burst, services.rateLimits.chat.perSecond),
-        action: new TokenBucket(services.rateLimits.action.burst, services.rateLimits.action.perSecond),
-      });
+      this.#limits.add(client.sessionId);
       const greeting = this.character.greeting;
       if (greeting) {
         const reply_id = `greeting-${client.sessionId}`;
@@ -262,9 +266,7 @@ export function createAiCharacterRoom(services: RoomServices) {
     /** A dropped connection may come back within the window; the reply keeps streaming for it. */
     onDrop(client: AuthedClient) {
       if (services.reconnectSeconds <= 0) return;
-      // Where the stream stood when the player went away: what it missed starts after this.
-      const reply_id = this.journal.latest();
-      this.#droppedAt.set(client.sessionId, { reply_id, last_seq: reply_id ? this.journal.lastSeq(reply_id) : 0 });
+      this.#gate.dropped(client.sessionId);
       // Rejected when the client never finished joining ("not joined"), when the room is disposing,
       // and when the window passes: each ends in onLeave through Colyseus, so nothing is left to do.
       this.allowReconnection(client, services.reconnectSeconds).catch(() => undefined);
@@ -272,13 +274,7 @@ export function createAiCharacterRoom(services: RoomServices) {
 
     /** Live reply messages wait for the player's `resume`; without one, it is sent what it missed anyway. */
     onReconnect(client: AuthedClient) {
-      const { reply_id, last_seq } = this.#droppedAt.get(client.sessionId) ?? { reply_id: undefined, last_seq: 0 };
-      this.#droppedAt.delete(client.sessionId);
-      const timer = setTimeout(() => {
-        if (reply_id) this.#replay(client, reply_id, last_seq);
-        else this.#gates.delete(client.sessionId);
-      }, RESUME_WAIT_MS);
-      this.#gates.set(client.sessionId, { timer });
+      this.#gate.reconnected(client.sessionId, (replyId, lastSeq) => this.#replay(client, replyId, lastSeq));
     }
 
     onLeave(client: AuthedClient) {
@@ -286,10 +282,8 @@ export function createAiCharacterRoom(services: RoomServices) {
       const user = userOf(client);
       if (!this.clients.some((c) => c !== client && userOf(c as AuthedClient) === user)) this.conversation.forget(user);
       this.#patchSoon();
-      this.#limits.delete(client.sessionId);
-      clearTimeout(this.#gates.get(client.sessionId)?.timer);
-      this.#gates.delete(client.sessionId);
-      this.#droppedAt.delete(client.sessionId);
+      this.#limits.remove(client.sessionId);
+      this.#gate.left(client.sessionId);
       // Nobody is listening: cancel the model request rather than pay for tokens no one reads.
       if (this.clients.length === 0) this.conversation.stop("stopped");
     }
@@ -298,9 +292,8 @@ export function createAiCharacterRoom(services: RoomServices) {
       services.liveRooms?.delete(this.#live);
       await this.conversation?.close("stopped");
       this.journal.clear();
-      for (const gate of this.#gates.values()) clearTimeout(gate.timer);
-      this.#gates.clear();
-      clearTimeout(this.#patchTimer);
+      this.#gate.dispose();
+      this.#patches.dispose();
     }
 
     /** The process is stopping: let the replies in flight finish, up to the grace time, then end them. */
@@ -326,13 +319,12 @@ export function createAiCharacterRoom(services: RoomServices) {
       const missed = this.journal.replayAfter(replyId, lastSeq);
       if (!missed) return false;
       for (const entry of missed) client.send(entry.type, entry.message);
-      clearTimeout(this.#gates.get(client.sessionId)?.timer);
-      this.#gates.delete(client.sessionId);
+      this.#gate.open(client.sessionId);
       return true;
     }
 
     #allow(client: AuthedClient, kind: "chat" | "action"): boolean {
-      if (this.#limits.get(client.sessionId)?.[kind].take() ?? true) return true;
+      if (this.#limits.allow(client.sessionId, kind)) return true;
       this.#error(client, ERROR_CODES.rateLimited, `too many ${kind} messages; slow down`);
       return false;
     }
@@ -375,8 +367,8 @@ export function createAiCharacterRoom(services: RoomServices) {
     /** Journals a reply message for resuming players and sends it to everyone not waiting to resume. */
     #broadcastReply(entry: JournalEntry): void {
       this.journal.record(entry);
-      if (this.#gates.size === 0) return this.broadcast(entry.type, entry.message);
-      const except = this.clients.filter((c) => this.#gates.has(c.sessionId));
+      if (!this.#gate.holding) return this.broadcast(entry.type, entry.message);
+      const except = this.clients.filter((c) => this.#gate.holds(c.sessionId));
       this.broadcast(entry.type, entry.message, { except });
     }
 

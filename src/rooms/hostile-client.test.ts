@@ -11,7 +11,9 @@ import { startSimOpenAI, type SimOpenAI } from "../../loadtest/sim-openai/server
 import { startTestServer, type TestServer } from "../testing/test-server.ts";
 import { TestPlayer } from "../testing/test-player.ts";
 import { closed, nextFrame, openSocket, PROTOCOL, reserveSeat, roomDataFrame, seatUrl } from "../testing/raw-socket.ts";
+import { z } from "zod";
 import { inspectItem } from "../actions/action-registry.ts";
+import { defineAction } from "../actions/define-action.ts";
 
 let sim: SimOpenAI;
 let server: TestServer;
@@ -82,7 +84,9 @@ describe("messages of any type", () => {
   });
 
   it("a handler that throws answers server/internal, and the room carries on", async () => {
-    server.services.actions.register("inspect_item", () => { throw new Error("a bug in a game action"); });
+    server.services.actions.register(defineAction({
+      id: "inspect_item", description: "", params: z.object({}), run: () => { throw new Error("a bug in a game action"); },
+    }));
     try {
       const player = await join("ivan");
       player.send("action", { action_id: "inspect_item", target_id: "sword_001" });
@@ -93,7 +97,7 @@ describe("messages of any type", () => {
       await player.leave();
       assert.match(await server.services.metrics.render(), /parley_unexpected_errors_total\{where="room.onMessage"\} 1/);
     } finally {
-      server.services.actions.register("inspect_item", inspectItem);
+      server.services.actions.register(inspectItem);
     }
   });
 });

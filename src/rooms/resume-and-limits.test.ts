@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { CloseCode } from "@colyseus/core";
 import { after, before, describe, it } from "node:test";
-import { startSimOpenAI, type SimOpenAI } from "../../loadtest/sim-openai/server.ts";
+import { startSimOpenAI, toolScript, type SimOpenAI } from "../../loadtest/sim-openai/server.ts";
 import { startTestServer, type TestServer } from "../testing/test-server.ts";
 import { TestPlayer } from "../testing/test-player.ts";
 
@@ -48,6 +48,24 @@ describe("stream resume", () => {
     assert.deepEqual(seqs, TOKENS.map((_, i) => i + 1));
     assert.equal(end.full_content, TOKENS.join(""));
     assert.equal(end.reason, "complete");
+    await player.leave();
+  });
+
+  it("a drop across a tool round: resume gives both rounds' chunks once, in order, and the state shows what the character did", async () => {
+    const player = await join("vic");
+    const first = ["Take", " this", "."], second = [" Now", " guard", " it", " with", " your", " life", "."];
+    player.send("chat", { content: toolScript([
+      { say: first, calls: [{ name: "give_item", arguments: "{\"item_id\":\"sword_001\"}" }] }, { say: second },
+    ]) });
+    const chunk = await player.waitFor("ai_chunk", (c) => c.seq === 2);
+    await dropAndReconnect(player, 400);
+    player.send("resume", { reply_id: chunk.reply_id, last_seq: Math.max(...player.chunksOf(chunk.reply_id).map((c) => c.seq)) });
+    const end = await player.waitFor("ai_end", (e) => e.reply_id === chunk.reply_id);
+    assert.deepEqual(player.chunksOf(chunk.reply_id).map((c) => c.seq), [...first, ...second].map((_, i) => i + 1));
+    assert.equal(end.full_content, [...first, ...second].join(""));
+    const owner = () => (player.room.state as { items?: { get(id: string): { owner: string } | undefined } }).items?.get("sword_001")?.owner;
+    for (let i = 0; i < 100 && owner() !== "vic"; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(owner(), "vic");
     await player.leave();
   });
 

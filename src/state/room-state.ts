@@ -11,6 +11,8 @@ export const ItemState = schema({
   id: t.string(),
   name: t.string(),
   description: t.string(),
+  /** The user id of the player the character gave it to; empty while the character holds it. */
+  owner: t.string().default(""),
 }, "ItemState");
 export type ItemState = SchemaType<typeof ItemState>;
 
@@ -19,6 +21,7 @@ export const CharacterState = schema({
   name: t.string(),
   /** One of the `ai_status` values: idle, thinking, searching_memory, streaming, queued. */
   status: t.string().default("idle"),
+  /** One of the moods of the character's file; changes when the character uses `set_mood`. */
   mood: t.string(),
   /** The reply streaming now, so a late joiner can follow it; empty when idle. */
   reply_id: t.string().default(""),

@@ -26,6 +26,8 @@ export function aiTurnRecord(session: SessionRef, t: TurnOutcome): ChatLogRecord
       first_chunk_ms: t.first_chunk_ms, model_first_token_ms: t.model_first_token_ms,
       moderated: t.moderation?.direction === "output",
       ...(t.moderation?.direction === "output" ? { moderation_term: t.moderation.term } : {}),
+      // The abilities used in the reply, with their results: the context window is rebuilt from them.
+      ...(t.tool_calls ? { tool_calls: t.tool_calls } : {}),
     },
   };
 }
