@@ -143,6 +143,10 @@ namespace Parley.Protocol
     {
         public string event_type;
         public Dictionary<string, object> payload;
+        /// <summary>"character" when the character acted in a reply; null for a player's action.</summary>
+        public string source;
+        /// <summary>The reply in which the character acted.</summary>
+        public string reply_id;
     }
 
     /// <summary>A request was refused; the player stays connected.</summary>
@@ -160,6 +164,7 @@ namespace Parley.Protocol
         public const string Busy = "busy";
         public const string UnknownAction = "action/unknown";
         public const string UnknownTarget = "action/unknown_target";
+        public const string Refused = "action/refused";
         public const string ModelError = "model/error";
         public const string Moderated = "moderated";
         public const string RateLimited = "rate_limited";

@@ -20,5 +20,8 @@ namespace Parley.State {
 
 		[global::Colyseus.Schema.Type(2, "string")]
 		public string description = default(string);
+
+		[global::Colyseus.Schema.Type(3, "string")]
+		public string owner = "";
 	}
 }
