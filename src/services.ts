@@ -20,6 +20,7 @@ import { BlocklistMatcher, loadBlocklist } from "./moderation/index.ts";
 import { createMetrics, type Metrics } from "./ops/metrics.ts";
 import type { LiveRoom } from "./rooms/ai-character-room.ts";
 import { once, openStorage, type Storage } from "./storage.ts";
+import { describeError, errorCode, StartupError } from "./startup/startup-error.ts";
 import { actionRecord, aiTurnRecord, userTurnRecord, type ReceivedChat, type SessionRef } from "./store/turn-records.ts";
 
 /** Turns stored together: one embeddings request and one INSERT for up to this many. */
@@ -68,19 +69,24 @@ export interface Services {
 }
 
 export async function createServices(config: Config, log: Logger): Promise<Services> {
-  const catalog = await CharacterCatalog.load(config.charactersDir);
+  const catalog = await CharacterCatalog.load(config.charactersDir).catch((err: unknown) => {
+    throw new StartupError("CHARACTERS_DIR", `cannot load characters from ${config.charactersDir} (${describeError(err)})`,
+      "point it at a folder of character .json files (the repository's is characters/)");
+  });
   const devTokens = !config.authSecret;
   if (devTokens) log.warn("AUTH_SECRET is not set: using a random secret and serving POST /auth/dev-token for local play");
   const tokens = createTokenIssuer(config.authSecret ?? randomSecret(), { maxLifetimeSeconds: config.tokenMaxLifetimeSeconds });
+
+  // Read before the stores open: a missing file fails the start in a second, not after the database.
+  const moderation = config.moderation.blocklistPath
+    ? { matcher: BlocklistMatcher.fromTerms(await loadBlocklistOrFail(config.moderation.blocklistPath)), holdBack: config.moderation.holdBack }
+    : undefined;
 
   const model = createReplyModel(config, catalog, log);
   const storage = await openStorage(config, log);
   log.info(storage.describe, "storage ready");
   const { chatLog, memory } = storage;
 
-  const moderation = config.moderation.blocklistPath
-    ? { matcher: BlocklistMatcher.fromTerms(await loadBlocklist(config.moderation.blocklistPath)), holdBack: config.moderation.holdBack }
-    : undefined;
   if (moderation) log.info({ terms: moderation.matcher.size, hold_back: moderation.holdBack }, "moderation on");
   else log.warn("moderation is off (MODERATION_BLOCKLIST=off)");
 
@@ -173,4 +179,14 @@ function createReplyModel(config: Config, catalog: CharacterCatalog, log: Logger
     ? new LangChainReplyModel(createOpenAiChatModel(config.model), config.model.name)
     : new OpenAiStreamReplyModel(config.model);
   return withReplyDeadlines(model, { firstTokenMs: config.model.firstTokenTimeoutMs, idleMs: config.model.idleTimeoutMs });
+}
+
+async function loadBlocklistOrFail(path: string): Promise<string[]> {
+  try {
+    return await loadBlocklist(path);
+  } catch (err) {
+    if (errorCode(err) === undefined) throw err;
+    throw new StartupError("MODERATION_BLOCKLIST", `cannot read ${path} (${describeError(err)})`,
+      "point it at a file of one term per line (the repository's is moderation/blocklist.txt), or set it to off");
+  }
 }
