@@ -5,6 +5,7 @@ import { createOpenAiChatModel, LangChainReplyModel } from "./ai/langchain-reply
 import { OfflineReplyModel } from "./ai/offline-reply-model.ts";
 import { OPENAI_BASE_URL } from "./ai/openai-http.ts";
 import { OpenAiStreamReplyModel } from "./ai/openai-stream-reply-model.ts";
+import { probeModelEndpoint, type ModelProbeResult } from "./ai/model-probe.ts";
 import type { TurnOutcome } from "./ai/reply-events.ts";
 import type { ReplyModel } from "./ai/reply-model.ts";
 import { withReplyDeadlines } from "./ai/stream-deadlines.ts";
@@ -83,8 +84,12 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     : undefined;
 
   const model = createReplyModel(config, catalog, log);
+  // Probed while the stores open, so a start with a working endpoint waits for nothing.
+  const probe = config.model.offline ? undefined
+    : probeModelEndpoint({ baseUrl: config.model.baseUrl ?? OPENAI_BASE_URL, apiKey: config.model.apiKey, model: config.model.name });
   const storage = await openStorage(config, log);
   log.info(storage.describe, "storage ready");
+  if (probe) reportProbe(await probe, log);
   const { chatLog, memory } = storage;
 
   if (moderation) log.info({ terms: moderation.matcher.size, hold_back: moderation.holdBack }, "moderation on");
@@ -189,4 +194,13 @@ async function loadBlocklistOrFail(path: string): Promise<string[]> {
     throw new StartupError("MODERATION_BLOCKLIST", `cannot read ${path} (${describeError(err)})`,
       "point it at a file of one term per line (the repository's is moderation/blocklist.txt), or set it to off");
   }
+}
+
+function reportProbe(result: ModelProbeResult, log: Logger): void {
+  if (result.ok) {
+    log.info({ ms: result.ms }, "model endpoint answered");
+    return;
+  }
+  log.warn({ problem: result.problem, fix: result.fix },
+    `MODEL ENDPOINT NOT READY: ${result.problem}; ${result.fix}. Chats will end with model/error until it answers.`);
 }
