@@ -9,7 +9,7 @@ import type { ContextWindow } from "../memory/context-window.ts";
 import { ERROR_CODES, type EndReason, type Usage } from "../protocol/messages.ts";
 import { actionMessage, buildPrompt, characterMessage, messageText, playerMessage } from "./prompt.ts";
 import type { ReplyEvent, TurnOutcome } from "./reply-events.ts";
-import type { ReplyModel } from "./reply-model.ts";
+import { isModelOverloaded, type ReplyModel } from "./reply-model.ts";
 import { createModeratedStream, type BlocklistMatcher } from "../moderation/index.ts";
 import { MemoryLookahead, type RecallFn } from "../memory/memory-lookahead.ts";
 import { exchangeText } from "../memory/exchange-text.ts";
@@ -291,7 +291,9 @@ export class Conversation {
       } else {
         reason = "error";
         this.#d.log.warn({ err, reply_id, session_id: this.#d.sessionId }, "model request failed");
-        emit({ type: "error", code: ERROR_CODES.modelError, message: "the character could not answer; try again" });
+        emit(isModelOverloaded(err)
+          ? { type: "error", code: ERROR_CODES.modelOverloaded, message: "the character is overwhelmed; try again in a few seconds" }
+          : { type: "error", code: ERROR_CODES.modelError, message: "the character could not answer; try again" });
       }
     }
     // What the model said before the end still goes out, so full_content is exactly the chunks sent.

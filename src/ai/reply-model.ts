@@ -16,3 +16,12 @@ export interface ReplyModel {
   /** Frees connections; called once at shutdown. */
   close?(): void;
 }
+
+/**
+ * A model failure that means "busy, come back later" (an endpoint's 429 or 503 asking for a longer
+ * wait than a turn allows): the reply ends with `model/overloaded` rather than `model/error`.
+ * Any client marks such an error with `overloaded: true`.
+ */
+export function isModelOverloaded(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { overloaded?: unknown }).overloaded === true;
+}
