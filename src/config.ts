@@ -57,6 +57,15 @@ const Env = z.object({
    * a couple of seconds for a character, not a minute.
    */
   MODEL_RETRY_AFTER_MAX_MS: int(2_000),
+  /**
+   * Model requests streaming at once in this process; 0 is no limit. Set it to what the endpoint
+   * serves well (a local Ollama: OLLAMA_NUM_PARALLEL): past it every reply slows for everyone.
+   */
+  MODEL_CONCURRENCY_MAX: int(0),
+  /** Chats that may wait for a model slot, told `queued`; beyond, refused at once with `model/overloaded`. */
+  MODEL_QUEUE_MAX: int(100),
+  /** Longest wait for a model slot: past a few seconds a player has given up on the turn. */
+  MODEL_QUEUE_TIMEOUT_MS: positiveInt(5_000),
 
   CHARACTERS_DIR: z.string().default("characters"),
   /** Longest chat message accepted, in characters. */
@@ -144,6 +153,8 @@ export type Config = Readonly<{
     idleTimeoutMs: number;
     /** Longest `Retry-After` of a busy endpoint waited for before the first token. */
     retryAfterMaxMs: number;
+    /** Admission control of model requests in this process (max 0: none). */
+    admission: Readonly<{ max: number; queueMax: number; waitMs: number }>;
     /** No key and no endpoint: the offline character model answers. */
     offline: boolean;
     offlineTokenMs: number;
@@ -207,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       firstTokenTimeoutMs: e.MODEL_FIRST_TOKEN_TIMEOUT_MS,
       idleTimeoutMs: e.MODEL_IDLE_TIMEOUT_MS,
       retryAfterMaxMs: e.MODEL_RETRY_AFTER_MAX_MS,
+      admission: Object.freeze({ max: e.MODEL_CONCURRENCY_MAX, queueMax: e.MODEL_QUEUE_MAX, waitMs: e.MODEL_QUEUE_TIMEOUT_MS }),
       offline: !e.OPENAI_API_KEY && !e.OPENAI_BASE_URL,
       offlineTokenMs: e.OFFLINE_MODEL_TOKEN_MS,
     }),

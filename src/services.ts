@@ -6,6 +6,7 @@ import { OfflineReplyModel } from "./ai/offline-reply-model.ts";
 import { OPENAI_BASE_URL } from "./ai/openai-http.ts";
 import { OpenAiStreamReplyModel } from "./ai/openai-stream-reply-model.ts";
 import { probeModelEndpoint, type ModelProbeResult } from "./ai/model-probe.ts";
+import { ModelAdmission, withModelAdmission } from "./ai/model-admission.ts";
 import type { TurnOutcome } from "./ai/reply-events.ts";
 import type { ReplyModel } from "./ai/reply-model.ts";
 import { withReplyDeadlines } from "./ai/stream-deadlines.ts";
@@ -83,7 +84,9 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     ? { matcher: BlocklistMatcher.fromTerms(await loadBlocklistOrFail(config.moderation.blocklistPath)), holdBack: config.moderation.holdBack }
     : undefined;
 
-  const model = createReplyModel(config, catalog, log);
+  // Outside the deadlines: the first-token deadline starts when the request has its slot.
+  const admission = new ModelAdmission(config.model.admission);
+  const model = withModelAdmission(createReplyModel(config, catalog, log), admission);
   // Probed while the stores open, so a start with a working endpoint waits for nothing.
   const probe = config.model.offline ? undefined
     : probeModelEndpoint({ baseUrl: config.model.baseUrl ?? OPENAI_BASE_URL, apiKey: config.model.apiKey, model: config.model.name });
@@ -121,6 +124,8 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     players: () => sum((r) => r.players()),
     queuedChats: () => sum((r) => r.queued()),
     backlog: () => chatLog.backlog(),
+    modelRequestsActive: () => admission.active,
+    modelRequestsWaiting: () => admission.waiting,
   });
 
   turnListeners.add((_session, outcome) => {

@@ -263,7 +263,9 @@ export class Conversation {
     const requestedAt = this.#monotonic();
     let modelFirstTokenAt: number | null = null;
     try {
-      for await (const delta of this.#d.model.stream(prompt, signal)) {
+      // Waiting for a model slot (MODEL_CONCURRENCY_MAX) is shown as queued, then thinking again.
+      const hooks = { waiting: () => emit({ type: "status", status: "queued", reply_id }), admitted: () => emit({ type: "status", status: "thinking", reply_id }) } as const;
+      for await (const delta of this.#d.model.stream(prompt, signal, hooks)) {
         if (delta.usage) usage = delta.usage;
         if (!delta.content || signal.aborted) continue;
         modelFirstTokenAt ??= this.#monotonic();

@@ -8,11 +8,19 @@ export interface ModelDelta {
   usage?: Usage;
 }
 
+/** What a reply hears of its request before the model answers. */
+export interface StreamHooks {
+  /** The process is at MODEL_CONCURRENCY_MAX: the request waits for a slot. */
+  waiting?(): void;
+  /** The wait is over: the request goes to the model. */
+  admitted?(): void;
+}
+
 export interface ReplyModel {
   /** Name recorded with each reply (the model id). */
   readonly name: string;
   /** Aborting `signal` must cancel the underlying request. */
-  stream(messages: BaseMessage[], signal: AbortSignal): AsyncIterable<ModelDelta>;
+  stream(messages: BaseMessage[], signal: AbortSignal, hooks?: StreamHooks): AsyncIterable<ModelDelta>;
   /** Frees connections; called once at shutdown. */
   close?(): void;
 }

@@ -26,6 +26,8 @@ export interface GaugeProviders {
   players?: () => number;
   queuedChats?: () => number;
   backlog?: () => Backlog;
+  modelRequestsActive?: () => number;
+  modelRequestsWaiting?: () => number;
 }
 
 export interface Metrics {
@@ -112,6 +114,8 @@ export function createMetrics(): Metrics {
   const rooms = providedGauge("parley_rooms", "Rooms open in this process", () => providers.rooms);
   const players = providedGauge("parley_players", "Players connected to this process", () => providers.players);
   const queuedChats = providedGauge("parley_queued_chats", "Chats waiting behind a streaming reply", () => providers.queuedChats);
+  providedGauge("parley_model_requests_active", "Model requests streaming in this process (at most MODEL_CONCURRENCY_MAX)", () => providers.modelRequestsActive);
+  providedGauge("parley_model_requests_waiting", "Model requests waiting for a slot (MODEL_CONCURRENCY_MAX reached)", () => providers.modelRequestsWaiting);
   const persistenceBacklog = new Gauge({
     name: "parley_persistence_backlog", help: "Chat log writes not yet stored, in memory (queued) or on disk (spooled)",
     labelNames: ["kind"] as const, registers,
