@@ -5,20 +5,18 @@ import { loadConfig } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { installProcessGuard } from "./ops/process-guard.ts";
 import { createServices } from "./services.ts";
+import { checkPortFree } from "./startup/port-check.ts";
 import { StartupError } from "./startup/startup-error.ts";
 
 try {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
+  await checkPortFree(config.host, config.port);
   const services = await createServices(config, log);
   installProcessGuard({ log, countUnexpected: (where) => services.metrics.countUnexpected(where) });
   const server = createServer(services);
   server.onShutdown(() => services.close());
-  await server.listen(config.port, config.host).catch((err: unknown) => {
-    throw (err as { code?: unknown }).code === "EADDRINUSE"
-      ? new StartupError("PORT", `${config.host}:${config.port} is already in use`, "stop what listens there or choose another PORT")
-      : err;
-  });
+  await server.listen(config.port, config.host);
   log.info({ port: config.port }, `Parley listening on ws://localhost:${config.port}`);
   if (config.demo) log.info(existsSync(DEMO_DIR) ? `Demo: open http://localhost:${config.port}/` : "Demo not built: run npm run build:demo");
 } catch (err) {

@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { freePort, startParleyProcess } from "../ops/process-cluster.ts";
 
@@ -71,6 +72,16 @@ for (const c of cases) {
     assertOneLine(run, c.setting, c.says);
   });
 }
+
+test("a port another process listens on is one line, not a stack and a server that serves nothing", async (t) => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, "0.0.0.0", resolve));
+  t.after(() => taken.close());
+  const port = (taken.address() as { port: number }).port;
+  const run = await startExpectingFailure({ PORT: String(port) });
+  t.diagnostic(`exit ${run.code} in ${run.ms} ms: ${run.stderr.trim()}`);
+  assertOneLine(run, "PORT", /EADDRINUSE/);
+});
 
 test("a DATA_DIR the server's user cannot write is refused at once, not after a hang", { skip: process.getuid?.() !== 0 && "needs root to run the server as another user" }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "parley-readonly-"));
