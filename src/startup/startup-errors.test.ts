@@ -10,7 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import pg from "pg";
 import { freePort, startParleyProcess } from "../ops/process-cluster.ts";
+import { TEST_DATABASE_URL } from "../store/testing/pg-schema.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const NODE_BIN = fileURLToPath(new URL("../../node_modules/.bin/node", import.meta.url));
@@ -112,4 +114,35 @@ test("a malformed character file is named in the one line", async () => {
   writeFileSync(join(dir, "broken.json"), "{}");
   const run = await startExpectingFailure({ CHARACTERS_DIR: dir });
   assertOneLine(run, "CHARACTERS_DIR", /broken\.json/);
+});
+
+/** The test PostgreSQL server (src/store/testing/pg-schema.ts), or undefined when none runs here. */
+async function testPostgres(): Promise<pg.Client | undefined> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    return client;
+  } catch {
+    return undefined;
+  }
+}
+
+test("a PostgreSQL that refuses CREATE EXTENSION vector is one line saying what to run", async (t) => {
+  const admin = await testPostgres();
+  if (!admin) return t.skip(`no PostgreSQL at ${TEST_DATABASE_URL}`);
+  // A database whose owner is no superuser: pgvector is not a trusted extension, so it is refused.
+  const name = `parley_noext_${process.pid}_${Date.now()}`;
+  await admin.query(`CREATE ROLE ${name} LOGIN`);
+  await admin.query(`CREATE DATABASE ${name} OWNER ${name}`);
+  t.after(async () => {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`DROP ROLE IF EXISTS ${name}`);
+    await admin.end();
+  });
+  const url = new URL(TEST_DATABASE_URL);
+  url.username = name;
+  url.pathname = `/${name}`;
+  const run = await startExpectingFailure({ DATABASE_URL: url.toString() });
+  t.diagnostic(`exit ${run.code} in ${run.ms} ms: ${run.stderr.trim()}`);
+  assertOneLine(run, "DATABASE_URL", /refused CREATE EXTENSION vector \(.*permission denied.*\).*CREATE EXTENSION vector;/);
 });

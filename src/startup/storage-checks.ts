@@ -72,7 +72,7 @@ export function explainMigrationError(err: unknown, embedded: boolean): unknown 
   }
   if (!embedded && /extension/i.test(message) && /vector/i.test(message)) {
     return new StartupError("DATABASE_URL", `PostgreSQL refused CREATE EXTENSION vector (${describeError(err)})`,
-      "install pgvector on the server (the pgvector/pgvector image has it) and run CREATE EXTENSION vector; in the database as its owner or a superuser");
+      "install pgvector on the server (the pgvector/pgvector image has it) and run CREATE EXTENSION vector; in that database as a superuser (once; Parley then needs no superuser)");
   }
   return err;
 }
