@@ -112,6 +112,15 @@ const Env = z.object({
   /** Hold back what could be the start of a blocked term, so no player ever sees one whole. */
   MODERATION_HOLDBACK: bool(true),
 
+  /**
+   * Joins are refused (503 server/saturated) while the event loop has run this late within the last
+   * second or two; 0 is off. A process that far behind cannot seat a player before its seat
+   * reservation runs out, and each join slows the players it has.
+   */
+  JOIN_MAX_EVENT_LOOP_DELAY_MS: int(0),
+  /** Joins are refused while this many players are connected to the process; 0 is off. */
+  JOIN_MAX_PLAYERS: int(0),
+
   /** Seconds a dropped player may take to reconnect and resume the stream. */
   RECONNECT_SECONDS: int(20),
   /**
@@ -175,6 +184,8 @@ export type Config = Readonly<{
   demo: boolean;
   moderation: Readonly<{ blocklistPath: string | undefined; holdBack: boolean }>;
   reconnectSeconds: number;
+  /** Admission control of joins (0: off). */
+  joinLimits: Readonly<{ maxEventLoopDelayMs: number; maxPlayers: number }>;
   seatReservationSeconds: number;
   resumeRepliesKept: number;
   rateLimits: Readonly<{
@@ -248,6 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       holdBack: e.MODERATION_HOLDBACK,
     }),
     reconnectSeconds: e.RECONNECT_SECONDS,
+    joinLimits: Object.freeze({ maxEventLoopDelayMs: e.JOIN_MAX_EVENT_LOOP_DELAY_MS, maxPlayers: e.JOIN_MAX_PLAYERS }),
     seatReservationSeconds: e.SEAT_RESERVATION_SECONDS,
     resumeRepliesKept: e.RESUME_REPLIES_KEPT,
     rateLimits: Object.freeze({

@@ -43,6 +43,7 @@ export interface Metrics {
   readonly floodDisconnects: Counter;
   readonly moderationHits: Counter<"direction">;
   readonly memoryRecallLate: Counter;
+  readonly joinsRefused: Counter;
   readonly rooms: Gauge;
   readonly players: Gauge;
   readonly queuedChats: Gauge;
@@ -55,6 +56,8 @@ export interface Metrics {
   countFloodDisconnect(): void;
   countModerationHit(direction: ModerationDirection): void;
   countLateRecall(): void;
+  /** A join refused because the process is saturated (JOIN_MAX_*). */
+  countJoinRefused(): void;
   countTokens(n: number): void;
   render(): Promise<string>;
 }
@@ -103,6 +106,7 @@ export function createMetrics(): Metrics {
     help: "Memory lookups that missed their time box and were dropped", registers,
   });
 
+  const joinsRefused = new Counter({ name: "parley_joins_refused_total", help: "Joins refused with server/saturated (JOIN_MAX_EVENT_LOOP_DELAY_MS, JOIN_MAX_PLAYERS)", registers });
   const providedGauge = (name: string, help: string, read: () => (() => number) | undefined) =>
     new Gauge({
       name, help, registers,
@@ -130,7 +134,7 @@ export function createMetrics(): Metrics {
   return {
     registry,
     contentType: registry.contentType,
-    firstChunk, modelFirstToken, replyDuration, tokensStreamed, replies, errors, unexpectedErrors, floodDisconnects, moderationHits, memoryRecallLate,
+    firstChunk, modelFirstToken, replyDuration, tokensStreamed, replies, errors, unexpectedErrors, floodDisconnects, moderationHits, memoryRecallLate, joinsRefused,
     rooms, players, queuedChats, persistenceBacklog,
     setProviders(next) {
       providers = { ...providers, ...next };
@@ -158,6 +162,9 @@ export function createMetrics(): Metrics {
     },
     countLateRecall() {
       memoryRecallLate.inc();
+    },
+    countJoinRefused() {
+      joinsRefused.inc();
     },
     countTokens(n) {
       if (n > 0) tokensStreamed.inc(n);
