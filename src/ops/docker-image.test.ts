@@ -136,3 +136,20 @@ test("the Dockerfile parser reads stages, continuations and COPY --from", () => 
   assert.deepEqual(stages[0]!.instructions[1], { op: "RUN", args: "x    y" });
   assert.deepEqual(stages[1]!.instructions.map((i) => i.op), ["WORKDIR", "COPY", "CMD"]);
 });
+
+test("everything the image runs imports only production packages (the image installs with --omit=dev)", async () => {
+  const esbuild = await import("esbuild");
+  const entryPoints = ["src/index.ts", "src/store/embedded-postgres-worker.ts", "scripts/mint-token.ts"].map((p) => join(REPO_ROOT, p));
+  const result = await esbuild.build({
+    entryPoints, bundle: true, platform: "node", format: "esm", packages: "external", write: false, metafile: true,
+    outdir: join(tmpdir(), "parley-deps"), logLevel: "silent",
+  });
+  const packageOf = (path: string) => path.split("/").slice(0, path.startsWith("@") ? 2 : 1).join("/");
+  const imported = new Set<string>();
+  for (const input of Object.values(result.metafile.inputs)) {
+    for (const imp of input.imports) if (imp.external && !imp.path.startsWith("node:")) imported.add(packageOf(imp.path));
+  }
+  const { dependencies } = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+  assert.ok(imported.has("@colyseus/core") && imported.has("@electric-sql/pglite"), `the imports were found: ${[...imported].join(", ")}`);
+  assert.deepEqual([...imported].filter((p) => !(p in dependencies)), [], "imported but not a production dependency");
+});
