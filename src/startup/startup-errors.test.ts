@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:net";
@@ -24,9 +24,10 @@ interface Failure { code: number | null; stderr: string; stdout: string; ms: num
 /** Runs `src/index.ts` with the given settings (over a clean environment) until it exits. */
 async function startExpectingFailure(env: Record<string, string>, uid?: number): Promise<Failure> {
   const started = performance.now();
+  const dataDir = mkdtempSync(join(tmpdir(), "parley-start-"));
   const child = spawn(NODE_BIN, ["src/index.ts"], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, LOG_LEVEL: "warn", DATA_DIR: mkdtempSync(join(tmpdir(), "parley-start-")), PORT: String(await freePort()), ...env },
+    env: { PATH: process.env.PATH, LOG_LEVEL: "warn", DATA_DIR: dataDir, PORT: String(await freePort()), ...env },
     stdio: ["ignore", "pipe", "pipe"],
     ...(uid === undefined ? {} : { uid, gid: uid }),
   });
@@ -37,6 +38,7 @@ async function startExpectingFailure(env: Record<string, string>, uid?: number):
   const timer = setTimeout(() => child.kill("SIGKILL"), EXIT_WITHIN_MS + 5_000);
   const code = await new Promise<number | null>((resolve) => child.once("close", (c) => resolve(c)));
   clearTimeout(timer);
+  rmSync(dataDir, { recursive: true, force: true });
   return { code, stderr, stdout, ms: Math.round(performance.now() - started) };
 }
 
