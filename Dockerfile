@@ -1,5 +1,15 @@
-FROM node:22-slim
+# The browser demo, bundled with the development packages (esbuild, Phaser); only its output is kept.
+FROM node:22-slim AS demo
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts
+COPY tsconfig.json ./
+COPY src ./src
+COPY client-demo ./client-demo
+RUN node client-demo/build.ts
 
+# What runs: production packages, the code, its data files (characters, blocklist) and the demo.
+FROM node:22-slim
 WORKDIR /app
 
 # Dependencies first, so code changes do not reinstall them. Development packages
@@ -11,10 +21,16 @@ RUN npm ci --omit=dev && npm cache clean --force
 COPY tsconfig.json ./
 COPY src ./src
 COPY characters ./characters
+COPY moderation ./moderation
+COPY scripts/mint-token.ts ./scripts/mint-token.ts
+COPY --from=demo /app/client-demo/dist ./client-demo/dist
 
 # Writable by the server user, for the embedded database when no DATABASE_URL is given.
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 
 EXPOSE 2567
-CMD ["npm", "start"]
+# Node itself, not npm: `docker stop` sends SIGTERM to this process, and npm does not pass it on,
+# so the server would never drain its replies and would be killed after the grace period.
+STOPSIGNAL SIGTERM
+CMD ["node", "src/index.ts"]

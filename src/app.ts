@@ -1,5 +1,5 @@
 /** The Colyseus server: rooms, transport, presence and HTTP routes. Built from services; listens nowhere. */
-import { defineRoom, defineServer } from "@colyseus/core";
+import { type AuthContext, defineRoom, defineServer, ServerError } from "@colyseus/core";
 import { monitor } from "@colyseus/monitor";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import express from "express";
@@ -9,6 +9,7 @@ import { Redis } from "ioredis";
 import { devTokenRoute } from "./http/dev-token-route.ts";
 import { healthzHandler, readyzHandler } from "./ops/health.ts";
 import { IndexedRedisDriver } from "./ops/indexed-redis-driver.ts";
+import { EventLoopLag, joinRefusal } from "./ops/join-admission.ts";
 import { redisOptionsFromUrl } from "./ops/redis-options.ts";
 import { ResilientRedisPresence } from "./ops/resilient-redis-presence.ts";
 import { monitorAuth, monitorMode } from "./ops/monitor-auth.ts";
@@ -65,6 +66,20 @@ export function createServer(services: Services) {
   const { config, metrics } = services;
   const AiCharacterRoom = createAiCharacterRoom(roomServicesOf(services));
 
+  // Refused before the token is even verified: a saturated process does the least work it can.
+  const lag = config.joinLimits.maxEventLoopDelayMs > 0 ? new EventLoopLag() : undefined;
+  const players = () => [...services.liveRooms].reduce((n, r) => n + r.players(), 0);
+  const AdmittingRoom = class extends AiCharacterRoom {
+    static override async onAuth(token: string, options: Record<string, unknown>, context?: AuthContext) {
+      const refusal = joinRefusal(config.joinLimits, { eventLoopDelayMs: () => lag?.recentMaxMs ?? 0, players });
+      if (refusal) {
+        metrics.countJoinRefused();
+        throw new ServerError(503, refusal);
+      }
+      return super.onAuth(token, options, context);
+    }
+  };
+
   const redis = config.redisUrl === undefined ? undefined : redisOptionsFromUrl(config.redisUrl);
   // Every Redis client handles its errors: an outage is logged and reported by /readyz, never fatal.
   const redisDown = (client: string) => (err: Error) => services.log.warn({ err: err.message, client }, "redis connection error");
@@ -105,7 +120,7 @@ export function createServer(services: Services) {
     driver,
     transport,
     rooms: {
-      [ROOM_NAME]: defineRoom(AiCharacterRoom).filterBy(["session_id"]),
+      [ROOM_NAME]: defineRoom(AdmittingRoom).filterBy(["session_id"]),
     },
     express: (app) => {
       app.get("/healthz", healthzHandler());
@@ -122,6 +137,9 @@ export function createServer(services: Services) {
       if (services.devTokens) app.post("/auth/dev-token", express.json({ limit: "4kb" }), devTokenRoute(services.tokens));
     },
   });
-  server.onShutdown(() => services.close());
+  server.onShutdown(() => {
+    lag?.stop();
+    return services.close();
+  });
   return server;
 }

@@ -2,17 +2,31 @@
 import { z } from "zod";
 import { DEFAULT_CHAT_MAX_CHARS } from "./protocol/messages.ts";
 import type { VectorIndex } from "./memory/pg-memory-schema.ts";
+import { StartupError } from "./startup/startup-error.ts";
 
 const optionalString = z.string().trim().optional().transform((v) => (v ? v : undefined));
-const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
-const positiveInt = (def: number) => z.coerce.number().int().positive().default(def);
+const WHOLE = { message: "must be a whole number" };
+const int = (def: number) => z.coerce.number(WHOLE).int(WHOLE).nonnegative({ message: "must be 0 or more" }).default(def);
+/** For settings where 0 would start a server that refuses every player or chat. */
+const positiveInt = (def: number) => z.coerce.number(WHOLE).int(WHOLE).positive({ message: "must be 1 or more" }).default(def);
+/** An OpenAI-compatible base URL: `localhost:11434/v1` parses as a URL of scheme `localhost:`, and every chat would fail. */
+const httpUrl = optionalString.refine((v) => {
+  if (v === undefined) return true;
+  try {
+    const url = new URL(v);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
+  } catch {
+    return false;
+  }
+}, { message: "must be an http(s) URL with its version path, such as http://localhost:11434/v1" });
+const PORT = { message: "must be a port number (0-65535)" };
 const bool = (def: boolean) =>
   z.enum(["true", "false", "1", "0", "yes", "no", "on", "off"]).optional()
     .transform((v) => (v === undefined ? def : ["true", "1", "yes", "on"].includes(v)));
 
 const Env = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  PORT: int(2567),
+  PORT: z.coerce.number(PORT).int(PORT).min(0, PORT).max(65535, PORT).default(2567),
   HOST: z.string().default("0.0.0.0"),
   /** The address other processes send this process's clients to (host:port). */
   PUBLIC_ADDRESS: optionalString,
@@ -23,7 +37,7 @@ const Env = z.object({
   TOKEN_MAX_LIFETIME_SECONDS: z.coerce.number().int().positive().default(24 * 60 * 60),
 
   OPENAI_API_KEY: optionalString,
-  OPENAI_BASE_URL: optionalString,
+  OPENAI_BASE_URL: httpUrl,
   OPENAI_MODEL: z.string().default("gpt-4o-mini"),
   /** Sampling temperature sent to the model. */
   OPENAI_TEMPERATURE: z.coerce.number().min(0).max(2).default(0.8),
@@ -37,12 +51,27 @@ const Env = z.object({
   MODEL_FIRST_TOKEN_TIMEOUT_MS: positiveInt(10_000),
   /** A reply whose model falls silent this long mid-stream ends with an error: tokens come every few tens of ms, so 5 s is a stall, not a slow token. */
   MODEL_IDLE_TIMEOUT_MS: positiveInt(5_000),
+  /**
+   * A busy endpoint (429, 503) asking to come back within this time is asked again once, before any
+   * text was shown; asking for longer, the reply ends at once with `model/overloaded`: a player waits
+   * a couple of seconds for a character, not a minute.
+   */
+  MODEL_RETRY_AFTER_MAX_MS: int(2_000),
+  /**
+   * Model requests streaming at once in this process; 0 is no limit. Set it to what the endpoint
+   * serves well (a local Ollama: OLLAMA_NUM_PARALLEL): past it every reply slows for everyone.
+   */
+  MODEL_CONCURRENCY_MAX: int(0),
+  /** Chats that may wait for a model slot, told `queued`; beyond, refused at once with `model/overloaded`. */
+  MODEL_QUEUE_MAX: int(100),
+  /** Longest wait for a model slot: past a few seconds a player has given up on the turn. */
+  MODEL_QUEUE_TIMEOUT_MS: positiveInt(5_000),
 
   CHARACTERS_DIR: z.string().default("characters"),
   /** The game's own actions, loaded at start (one action, or an array, per file's default export); none when unset. */
   GAME_ACTIONS_DIR: optionalString,
   /** Longest chat message accepted, in characters. */
-  CHAT_MAX_CHARS: int(DEFAULT_CHAT_MAX_CHARS),
+  CHAT_MAX_CHARS: positiveInt(DEFAULT_CHAT_MAX_CHARS),
   /** Chats that may wait behind the streaming reply; enough for a lively group, bounded memory. */
   REPLY_QUEUE_LIMIT: int(8),
   /** Messages of recent conversation sent to the model: 10 turns, as the design asks. */
@@ -70,7 +99,7 @@ const Env = z.object({
   /** `base64` (float32, a third of the bytes and far cheaper to parse) or `float` (JSON numbers), for servers without base64. */
   EMBEDDING_ENCODING: z.enum(["base64", "float"]).default("base64"),
   /** Vector size of the memories table; changing it needs a new table. */
-  EMBEDDING_DIMENSIONS: int(256),
+  EMBEDDING_DIMENSIONS: z.coerce.number(WHOLE).int(WHOLE).min(1, { message: "must be 1 to 16000" }).max(16_000, { message: "must be 1 to 16000" }).default(256),
   /** `none` (exact distances over each player's memories) or `hnsw` (an approximate graph too); see pg-memory-schema.ts. */
   MEMORY_VECTOR_INDEX: z.enum(["none", "hnsw"]).default("none"),
   /**
@@ -91,6 +120,15 @@ const Env = z.object({
   /** Hold back what could be the start of a blocked term, so no player ever sees one whole. */
   MODERATION_HOLDBACK: bool(true),
 
+  /**
+   * Joins are refused (503 server/saturated) while the event loop has run this late within the last
+   * second or two; 0 is off. A process that far behind cannot seat a player before its seat
+   * reservation runs out, and each join slows the players it has.
+   */
+  JOIN_MAX_EVENT_LOOP_DELAY_MS: int(0),
+  /** Joins are refused while this many players are connected to the process; 0 is off. */
+  JOIN_MAX_PLAYERS: int(0),
+
   /** Seconds a dropped player may take to reconnect and resume the stream. */
   RECONNECT_SECONDS: int(20),
   /**
@@ -102,13 +140,13 @@ const Env = z.object({
   RESUME_REPLIES_KEPT: int(8),
 
   /** Chat rate per player: a burst of 5, then one a second; a fast typist never meets it. */
-  CHAT_BURST: int(5),
+  CHAT_BURST: positiveInt(5),
   CHAT_PER_SECOND: z.coerce.number().positive().default(1),
   /** Action rate per player: games send commands faster than people type. */
-  ACTION_BURST: int(20),
+  ACTION_BURST: positiveInt(20),
   ACTION_PER_SECOND: z.coerce.number().positive().default(10),
   /** Messages a second past which a client is a flood and is disconnected. */
-  FLOOD_MESSAGES_PER_SECOND: int(60),
+  FLOOD_MESSAGES_PER_SECOND: positiveInt(60),
 
   /** Rounds of tool calls in one reply: act, speak of it, perhaps act again; more is a model in a loop. 0 turns abilities off. */
   TOOL_ROUNDS_MAX: int(3),
@@ -135,6 +173,10 @@ export type Config = Readonly<{
     /** Deadlines of a streaming reply: to its first token (connecting included), and between tokens after it. */
     firstTokenTimeoutMs: number;
     idleTimeoutMs: number;
+    /** Longest `Retry-After` of a busy endpoint waited for before the first token. */
+    retryAfterMaxMs: number;
+    /** Admission control of model requests in this process (max 0: none). */
+    admission: Readonly<{ max: number; queueMax: number; waitMs: number }>;
     /** No key and no endpoint: the offline character model answers. */
     offline: boolean;
     offlineTokenMs: number;
@@ -162,6 +204,8 @@ export type Config = Readonly<{
   demo: boolean;
   moderation: Readonly<{ blocklistPath: string | undefined; holdBack: boolean }>;
   reconnectSeconds: number;
+  /** Admission control of joins (0: off). */
+  joinLimits: Readonly<{ maxEventLoopDelayMs: number; maxPlayers: number }>;
   seatReservationSeconds: number;
   resumeRepliesKept: number;
   rateLimits: Readonly<{
@@ -175,12 +219,17 @@ export type Config = Readonly<{
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-    throw new Error(`invalid configuration: ${problems}`);
+    const [first, ...rest] = parsed.error.issues.map((i) => {
+      const name = i.path.join(".");
+      return { name, problem: `${JSON.stringify(env[name] ?? "")} ${i.message.replace(/^Invalid input: /, "")}` };
+    });
+    const more = rest.map((r) => `; ${r.name}: ${r.problem}`).join("");
+    throw new StartupError(first!.name, `${first!.problem}${more}`);
   }
   const e = parsed.data;
   if (e.NODE_ENV === "production" && !e.AUTH_SECRET) {
-    throw new Error("invalid configuration: AUTH_SECRET is required when NODE_ENV=production");
+    throw new StartupError("AUTH_SECRET", "required when NODE_ENV=production",
+      "set it to the secret your game's backend signs player tokens with (32 random bytes or more)");
   }
   return Object.freeze({
     env: e.NODE_ENV,
@@ -200,6 +249,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       http2: e.MODEL_HTTP2,
       firstTokenTimeoutMs: e.MODEL_FIRST_TOKEN_TIMEOUT_MS,
       idleTimeoutMs: e.MODEL_IDLE_TIMEOUT_MS,
+      retryAfterMaxMs: e.MODEL_RETRY_AFTER_MAX_MS,
+      admission: Object.freeze({ max: e.MODEL_CONCURRENCY_MAX, queueMax: e.MODEL_QUEUE_MAX, waitMs: e.MODEL_QUEUE_TIMEOUT_MS }),
       offline: !e.OPENAI_API_KEY && !e.OPENAI_BASE_URL,
       offlineTokenMs: e.OFFLINE_MODEL_TOKEN_MS,
     }),
@@ -235,6 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       holdBack: e.MODERATION_HOLDBACK,
     }),
     reconnectSeconds: e.RECONNECT_SECONDS,
+    joinLimits: Object.freeze({ maxEventLoopDelayMs: e.JOIN_MAX_EVENT_LOOP_DELAY_MS, maxPlayers: e.JOIN_MAX_PLAYERS }),
     seatReservationSeconds: e.SEAT_RESERVATION_SECONDS,
     resumeRepliesKept: e.RESUME_REPLIES_KEPT,
     rateLimits: Object.freeze({

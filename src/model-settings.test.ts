@@ -18,7 +18,7 @@ test("the reply deadlines are read from MODEL_FIRST_TOKEN_TIMEOUT_MS and MODEL_I
 test("a deadline that is zero, negative, fractional or not a number is refused at start-up", () => {
   for (const name of ["MODEL_FIRST_TOKEN_TIMEOUT_MS", "MODEL_IDLE_TIMEOUT_MS"]) {
     for (const value of ["0", "-5", "1.5", "soon"]) {
-      assert.throws(() => loadConfig({ [name]: value }), new RegExp(`invalid configuration: ${name}`), `${name}=${value}`);
+      assert.throws(() => loadConfig({ [name]: value }), new RegExp(`StartupError: ${name}: `), `${name}=${value}`);
     }
   }
 });

@@ -7,6 +7,8 @@ import { createOpenAiChatModel, LangChainReplyModel } from "./ai/langchain-reply
 import { OfflineReplyModel } from "./ai/offline-reply-model.ts";
 import { OPENAI_BASE_URL } from "./ai/openai-http.ts";
 import { OpenAiStreamReplyModel } from "./ai/openai-stream-reply-model.ts";
+import { probeModelEndpoint, type ModelProbeResult } from "./ai/model-probe.ts";
+import { ModelAdmission, withModelAdmission } from "./ai/model-admission.ts";
 import type { TurnOutcome } from "./ai/reply-events.ts";
 import type { ReplyModel } from "./ai/reply-model.ts";
 import { withReplyDeadlines } from "./ai/stream-deadlines.ts";
@@ -23,6 +25,7 @@ import { createMetrics, type Metrics } from "./ops/metrics.ts";
 import type { LiveRoom } from "./rooms/ai-character-room.ts";
 import { once, openStorage, type Storage } from "./storage.ts";
 import { storableValue } from "./store/storable-text.ts";
+import { describeError, errorCode, StartupError } from "./startup/startup-error.ts";
 import { actionRecord, aiTurnRecord, userTurnRecord, type ReceivedChat, type SessionRef } from "./store/turn-records.ts";
 
 /** Turns stored together: one embeddings request and one INSERT for up to this many. */
@@ -72,7 +75,10 @@ export interface Services {
 }
 
 export async function createServices(config: Config, log: Logger): Promise<Services> {
-  const catalog = await CharacterCatalog.load(config.charactersDir);
+  const catalog = await CharacterCatalog.load(config.charactersDir).catch((err: unknown) => {
+    throw new StartupError("CHARACTERS_DIR", `cannot load characters from ${config.charactersDir} (${describeError(err)})`,
+      "point it at a folder of character .json files (the repository's is characters/)");
+  });
   const actions = defaultActions();
   if (config.gameActionsDir) log.info({ actions: await loadGameActions(config.gameActionsDir, actions) }, "game actions loaded");
   // A character that names an ability no action runs is a mistake to hear of at start, not in a room.
@@ -81,14 +87,22 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
   if (devTokens) log.warn("AUTH_SECRET is not set: using a random secret and serving POST /auth/dev-token for local play");
   const tokens = createTokenIssuer(config.authSecret ?? randomSecret(), { maxLifetimeSeconds: config.tokenMaxLifetimeSeconds });
 
-  const model = createReplyModel(config, catalog, log);
+  // Read before the stores open: a missing file fails the start in a second, not after the database.
+  const moderation = config.moderation.blocklistPath
+    ? { matcher: BlocklistMatcher.fromTerms(await loadBlocklistOrFail(config.moderation.blocklistPath)), holdBack: config.moderation.holdBack }
+    : undefined;
+
+  // Outside the deadlines: the first-token deadline starts when the request has its slot.
+  const admission = new ModelAdmission(config.model.admission);
+  const model = withModelAdmission(createReplyModel(config, catalog, log), admission);
+  // Probed while the stores open, so a start with a working endpoint waits for nothing.
+  const probe = config.model.offline ? undefined
+    : probeModelEndpoint({ baseUrl: config.model.baseUrl ?? OPENAI_BASE_URL, apiKey: config.model.apiKey, model: config.model.name });
   const storage = await openStorage(config, log);
   log.info(storage.describe, "storage ready");
+  if (probe) reportProbe(await probe, log);
   const { chatLog, memory } = storage;
 
-  const moderation = config.moderation.blocklistPath
-    ? { matcher: BlocklistMatcher.fromTerms(await loadBlocklist(config.moderation.blocklistPath)), holdBack: config.moderation.holdBack }
-    : undefined;
   if (moderation) log.info({ terms: moderation.matcher.size, hold_back: moderation.holdBack }, "moderation on");
   else log.warn("moderation is off (MODERATION_BLOCKLIST=off)");
 
@@ -122,6 +136,8 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     queuedChats: () => sum((r) => r.queued()),
     backlog: () => chatLog.backlog(),
     deadLetters: () => chatLog.deadLetterCount,
+    modelRequestsActive: () => admission.active,
+    modelRequestsWaiting: () => admission.waiting,
   });
 
   turnListeners.add((_session, outcome) => {
@@ -213,4 +229,23 @@ function createReplyModel(config: Config, catalog: CharacterCatalog, log: Logger
     ? new LangChainReplyModel(createOpenAiChatModel(config.model), config.model.name)
     : new OpenAiStreamReplyModel(config.model);
   return withReplyDeadlines(model, { firstTokenMs: config.model.firstTokenTimeoutMs, idleMs: config.model.idleTimeoutMs });
+}
+
+async function loadBlocklistOrFail(path: string): Promise<string[]> {
+  try {
+    return await loadBlocklist(path);
+  } catch (err) {
+    if (errorCode(err) === undefined) throw err;
+    throw new StartupError("MODERATION_BLOCKLIST", `cannot read ${path} (${describeError(err)})`,
+      "point it at a file of one term per line (the repository's is moderation/blocklist.txt), or set it to off");
+  }
+}
+
+function reportProbe(result: ModelProbeResult, log: Logger): void {
+  if (result.ok) {
+    log.info({ ms: result.ms }, "model endpoint answered");
+    return;
+  }
+  log.warn({ problem: result.problem, fix: result.fix },
+    `MODEL ENDPOINT NOT READY: ${result.problem}; ${result.fix}. Chats will end with model/error until it answers.`);
 }

@@ -2,7 +2,6 @@
  * Opens Parley's stores once: chat logs (MongoDB, PostgreSQL or embedded), the context window
  * (Redis or in process) and long-term memory (pgvector on PostgreSQL or embedded), and closes them once.
  */
-import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Redis } from "ioredis";
 import { redisOptionsFromUrl } from "./ops/redis-options.ts";
@@ -24,6 +23,10 @@ import { openEmbeddedPostgresInWorker } from "./store/embedded-postgres-thread.t
 import { withMigrationLock } from "./store/migration-lock.ts";
 import { openChatLogStore } from "./store/open-chat-log-store.ts";
 import type { SqlClient } from "./store/sql.ts";
+import { StartupError, describeError, within } from "./startup/startup-error.ts";
+import {
+  STORE_CHECK_MS, checkWritable, databaseUnreachable, explainEmbeddedOpenError, explainMigrationError, urlForMessage,
+} from "./startup/storage-checks.ts";
 
 /** The context window lives 30 minutes after its last use. */
 const CONTEXT_TTL_SECONDS = 30 * 60;
@@ -67,8 +70,21 @@ export interface Storage {
 }
 
 export async function openStorage(config: Config, log: Logger): Promise<Storage> {
+  // The spool and the embedded database live there: a folder that cannot be written fails now.
+  await checkWritable(config.dataDir);
   const redis = config.redisUrl ? new Redis({ ...redisOptionsFromUrl(config.redisUrl), maxRetriesPerRequest: 2, lazyConnect: false }) : undefined;
-  redis?.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
+  let redisFailure: unknown;
+  redis?.on("error", (err) => {
+    redisFailure = err;
+    log.warn({ err: err.message }, "redis connection error");
+  });
+  if (redis) {
+    await within(STORE_CHECK_MS, redis.ping(), (err) => {
+      redis.disconnect();
+      return new StartupError("REDIS_URL", `no answer from Redis at ${urlForMessage(config.redisUrl!)} (${describeError(redisFailure ?? err)})`,
+        "start Redis there, fix REDIS_URL, or unset it to run a single process without Redis");
+    });
+  }
 
   let sql: SqlClient;
   let closeSql: () => Promise<void>;
@@ -76,6 +92,11 @@ export async function openStorage(config: Config, log: Logger): Promise<Storage>
   if (config.databaseUrl) {
     const pool = new pg.Pool({ connectionString: withSessionSetting(config.databaseUrl, "hnsw.iterative_scan", "relaxed_order"), max: 10 });
     pool.on("error", (err) => log.warn({ err: err.message }, "postgres pool error"));
+    const unreachable = databaseUnreachable(config.databaseUrl);
+    await within(STORE_CHECK_MS, pool.query("SELECT 1"), (err) => {
+      void pool.end().catch(() => undefined);
+      return unreachable(err);
+    });
     sql = pool;
     closeSql = () => pool.end();
     migrating = (work) => withMigrationLock(pool, work, {
@@ -84,15 +105,16 @@ export async function openStorage(config: Config, log: Logger): Promise<Storage>
     });
   } else {
     const dir = resolve(config.dataDir, "pglite");
-    await mkdir(dir, { recursive: true });
-    const embedded = await openEmbeddedPostgresInWorker(dir);
+    await checkWritable(dir);
+    const embedded = await openEmbeddedPostgresInWorker(dir).catch((err: unknown) => { throw explainEmbeddedOpenError(err, dir); });
     log.info({ dir }, "using the embedded PostgreSQL (PGlite) for chat logs and memory");
     sql = embedded;
     closeSql = () => embedded.close();
   }
 
-  const { store, backend } = await migrating(() => openChatLogStore({ mongodbUrl: config.mongodbUrl }, { sql }));
-  await mkdir(config.dataDir, { recursive: true });
+  const embedded = !config.databaseUrl;
+  const { store, backend } = await migrating(() => openChatLogStore({ mongodbUrl: config.mongodbUrl }, { sql }))
+    .catch((err: unknown) => { throw explainMigrationError(err, embedded); });
   const chatLog = new DurableChatLog({ store, spoolPath: join(config.dataDir, `chat-logs.${config.port}.spool.jsonl`), logger: log });
   await chatLog.open();
 
@@ -106,7 +128,8 @@ export async function openStorage(config: Config, log: Logger): Promise<Storage>
   if (chosen.warning) log.warn(chosen.warning);
   const embedder: Embedder = new SharingEmbedder(createEmbedder(chosen.settings), { maxTexts: RECENT_EMBEDDINGS });
   await migrating(async () => {
-    await migrateLongTermMemory(sql, { dimensions: config.memory.dimensions, vectorIndex: config.memory.vectorIndex });
+    await migrateLongTermMemory(sql, { dimensions: config.memory.dimensions, vectorIndex: config.memory.vectorIndex })
+      .catch((err: unknown) => { throw explainMigrationError(err, embedded); });
     await checkMemoryEmbedder(sql, { identity: embedderIdentity(chosen.settings) });
   });
   const memory = new PgLongTermMemory(config.databaseUrl

@@ -9,7 +9,7 @@ import type { ContextWindow } from "../memory/context-window.ts";
 import { ERROR_CODES, type EndReason, type Usage } from "../protocol/messages.ts";
 import { actionMessage, buildPrompt, messageText, playerMessage } from "./prompt.ts";
 import type { ReplyEvent, TurnOutcome } from "./reply-events.ts";
-import type { ReplyModel } from "./reply-model.ts";
+import { isModelOverloaded, type ReplyModel } from "./reply-model.ts";
 import { createModeratedStream, type BlocklistMatcher } from "../moderation/index.ts";
 import { MemoryLookahead, type RecallFn } from "../memory/memory-lookahead.ts";
 import { exchangeText } from "../memory/exchange-text.ts";
@@ -236,7 +236,9 @@ export class Conversation {
     const memories = await this.#recall(turn, signal);
     emit({ type: "status", status: "thinking", reply_id });
     const prompt = buildPrompt({ character: this.#d.character, history: this.#history, memories, userMessage, mood: this.#d.mood?.() });
-    const rounds = new TurnLoop(this.#d.model, prompt, signal, this.#d.abilities, { user_id: turn.user_id, reply_id });
+    // Waiting for a model slot (MODEL_CONCURRENCY_MAX) is shown as queued, then thinking again.
+    const hooks = { waiting: () => emit({ type: "status", status: "queued", reply_id }), admitted: () => emit({ type: "status", status: "thinking", reply_id }) } as const;
+    const rounds = new TurnLoop(this.#d.model, prompt, signal, this.#d.abilities, { user_id: turn.user_id, reply_id }, hooks);
 
     let seq = 0;
     let text = "";
@@ -306,7 +308,9 @@ export class Conversation {
       } else {
         reason = "error";
         this.#d.log.warn({ err, reply_id, session_id: this.#d.sessionId }, "model request failed");
-        emit({ type: "error", code: ERROR_CODES.modelError, message: "the character could not answer; try again" });
+        emit(isModelOverloaded(err)
+          ? { type: "error", code: ERROR_CODES.modelOverloaded, message: "the character is overwhelmed; try again in a few seconds" }
+          : { type: "error", code: ERROR_CODES.modelError, message: "the character could not answer; try again" });
       }
     }
     // What the model said before the end still goes out, so full_content is exactly the chunks sent.

@@ -29,15 +29,26 @@ export interface OpenAiEndpoint {
   connectTimeoutMs?: number;
   /** Cancels a stream that has sent `[DONE]` but not ended within this time (default 5 s). */
   drainTimeoutMs?: number;
+  /**
+   * A busy answer (429, 503) asking to come back within this time is asked again once after that
+   * wait; asking for longer, the request fails at once as overloaded (default 2 s: a player waits a
+   * couple of seconds for a character, not a minute).
+   */
+  retryAfterMaxMs?: number;
 }
 
 /** The endpoint answered with an HTTP error, or with an error inside the stream. */
 export class OpenAiHttpError extends Error {
   readonly status: number | undefined;
-  constructor(message: string, status?: number) {
+  /** What the answer's `Retry-After` (or `retry-after-ms`) asked for, in ms. */
+  readonly retryAfterMs: number | undefined;
+  /** Busy past what an interactive turn can wait: the reply ends with `model/overloaded`. */
+  overloaded = false;
+  constructor(message: string, status?: number, retryAfterMs?: number) {
     super(message);
     this.name = "OpenAiHttpError";
     this.status = status;
+    this.retryAfterMs = retryAfterMs;
   }
   /** Worth one more try: the server was busy or failed, not the request. */
   get retryable(): boolean {
@@ -45,15 +56,22 @@ export class OpenAiHttpError extends Error {
   }
 }
 
-/** An answer whose headers have arrived: its status and its body. */
+/** An answer whose headers have arrived: its status, its `Retry-After` and its body. */
 interface Answer {
   status: number;
+  retryAfter?: string;
   body: Readable;
 }
 
 type Transport = (path: string, headers: Record<string, string | number>, body: string, signal: AbortSignal | undefined, timeoutMs: number) => Promise<Answer>;
 
 const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
+const DEFAULT_RETRY_AFTER_MAX_MS = 2_000;
+/**
+ * The wait before asking a busy server (429, 503) again when it does not say how long: asked again
+ * 10 ms later, it is still busy, and the turn fails anyway.
+ */
+const BUSY_RETRY_MS = 250;
 
 const RETRYABLE_SOCKET_ERRORS = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ERR_HTTP2_GOAWAY_SESSION", "ERR_HTTP2_STREAM_CANCEL", "ERR_HTTP2_INVALID_SESSION"]);
 
@@ -61,6 +79,7 @@ export class OpenAiHttp {
   readonly #headers: Record<string, string>;
   readonly #connectTimeoutMs: number;
   readonly #drainTimeoutMs: number;
+  readonly #retryAfterMaxMs: number;
   readonly #transport: Transport;
   readonly #close: () => void;
 
@@ -74,6 +93,7 @@ export class OpenAiHttp {
     };
     this.#connectTimeoutMs = endpoint.connectTimeoutMs ?? 30_000;
     this.#drainTimeoutMs = endpoint.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+    this.#retryAfterMaxMs = endpoint.retryAfterMaxMs ?? DEFAULT_RETRY_AFTER_MAX_MS;
     if (endpoint.http2) {
       const sessions = new Http2Sessions(base.origin);
       this.#transport = http2Transport(base, sessions);
@@ -174,13 +194,24 @@ export class OpenAiHttp {
     this.#close();
   }
 
-  /** Sends once, and once more if the connection failed before any answer or the server was busy. */
+  /**
+   * Sends once, and once more if the connection failed before any answer or the server was busy.
+   * Nothing of the reply has been shown yet, so a retry is invisible but for its wait. A busy server
+   * is asked again after the wait it asks for, if that is short enough for a turn; still busy after
+   * it, or asking for longer, the request fails as overloaded.
+   */
   async #send(path: string, body: string, signal: AbortSignal | undefined): Promise<Answer> {
     try {
       return await this.#sendOnce(path, body, signal);
     } catch (err) {
       if (signal?.aborted || !isRetryable(err)) throw err;
-      return this.#sendOnce(path, body, signal);
+      if (!isBusy(err)) return this.#sendOnce(path, body, signal);
+      const waitMs = err.retryAfterMs ?? BUSY_RETRY_MS;
+      if (waitMs > this.#retryAfterMaxMs) throw markOverloaded(err);
+      await sleep(waitMs, signal);
+      return this.#sendOnce(path, body, signal).catch((again: unknown) => {
+        throw isBusy(again) ? markOverloaded(again) : again;
+      });
     }
   }
 
@@ -190,7 +221,7 @@ export class OpenAiHttp {
     const answer = await this.#transport(path.replace(/^\//, ""), headers, body, signal, this.#connectTimeoutMs);
     if (answer.status >= 200 && answer.status < 300) return answer;
     const text = await readText(answer.body);
-    throw new OpenAiHttpError(`${path}: HTTP ${answer.status}: ${errorMessageOf(text)}`, answer.status);
+    throw new OpenAiHttpError(`${path}: HTTP ${answer.status}: ${errorMessageOf(text)}`, answer.status, parseRetryAfter(answer.retryAfter));
   }
 }
 
@@ -198,7 +229,7 @@ function http1Transport(base: URL, agent: HttpAgent, request: typeof httpRequest
   return (path, headers, body, signal, timeoutMs) => new Promise<Answer>((resolve, reject) => {
     const req = request(new URL(path, base), { method: "POST", agent, headers, signal }, (res) => {
       req.setTimeout(0);
-      resolve({ status: res.statusCode ?? 0, body: res });
+      resolve({ status: res.statusCode ?? 0, retryAfter: retryAfterHeader(res.headers["retry-after-ms"], res.headers["retry-after"]), body: res });
     });
     req.setTimeout(timeoutMs, () => req.destroy(timeoutError(path, timeoutMs)));
     req.on("error", reject);
@@ -213,7 +244,7 @@ function http2Transport(base: URL, sessions: Http2Sessions): Transport {
     const timer = setTimeout(() => stream.destroy(timeoutError(path, timeoutMs)), timeoutMs);
     stream.once("response", (h) => {
       clearTimeout(timer);
-      resolve({ status: Number(h[":status"] ?? 0), body: stream });
+      resolve({ status: Number(h[":status"] ?? 0), retryAfter: retryAfterHeader(h["retry-after-ms"], h["retry-after"]), body: stream });
     });
     stream.once("error", (err) => { clearTimeout(timer); reject(err); });
     stream.end(body);
@@ -257,4 +288,42 @@ function isRetryable(err: unknown): boolean {
   if (err instanceof OpenAiHttpError) return err.retryable;
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === "string" && RETRYABLE_SOCKET_ERRORS.has(code);
+}
+
+/** A 429 or 503: the server is up but busy, and may say when to come back. */
+function isBusy(err: unknown): err is OpenAiHttpError {
+  return err instanceof OpenAiHttpError && (err.status === 429 || err.status === 503);
+}
+
+function markOverloaded(err: OpenAiHttpError): OpenAiHttpError {
+  err.overloaded = true;
+  return err;
+}
+
+/** OpenAI sends `retry-after-ms` beside `retry-after`; the finer one wins. Kept as `ms:<n>` or the raw `Retry-After`. */
+function retryAfterHeader(ms: string | string[] | undefined, standard: string | string[] | undefined): string | undefined {
+  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+  const exact = first(ms);
+  return exact !== undefined ? `ms:${exact}` : first(standard);
+}
+
+/** `Retry-After` in ms: delta-seconds or an HTTP date (RFC 9110 10.2.3); undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (text.startsWith("ms:")) {
+    const ms = Number(text.slice(3));
+    return Number.isFinite(ms) && ms >= 0 ? Math.ceil(ms) : undefined;
+  }
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.ceil(Number(text) * 1000);
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { signal?.removeEventListener("abort", onAbort); resolve(); }, ms);
+    const onAbort = () => { clearTimeout(timer); reject(new DOMException("the request was aborted", "AbortError")); };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
 }

@@ -22,6 +22,16 @@ export interface ToolSpec {
 export interface StreamOptions {
   /** Offered to the model; absent or empty, the request is exactly a text-only one. */
   tools?: readonly ToolSpec[];
+  /** What the reply hears of its request before the model answers. */
+  hooks?: StreamHooks;
+}
+
+/** What a reply hears of its request before the model answers. */
+export interface StreamHooks {
+  /** The process is at MODEL_CONCURRENCY_MAX: the request waits for a slot. */
+  waiting?(): void;
+  /** The wait is over: the request goes to the model. */
+  admitted?(): void;
 }
 
 export interface ReplyModel {
@@ -31,4 +41,13 @@ export interface ReplyModel {
   stream(messages: BaseMessage[], signal: AbortSignal, options?: StreamOptions): AsyncIterable<ModelDelta>;
   /** Frees connections; called once at shutdown. */
   close?(): void;
+}
+
+/**
+ * A model failure that means "busy, come back later" (an endpoint's 429 or 503 asking for a longer
+ * wait than a turn allows): the reply ends with `model/overloaded` rather than `model/error`.
+ * Any client marks such an error with `overloaded: true`.
+ */
+export function isModelOverloaded(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { overloaded?: unknown }).overloaded === true;
 }

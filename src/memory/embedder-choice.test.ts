@@ -2,7 +2,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { StartupError } from "../startup-error.ts";
+import { StartupError } from "../startup/startup-error.ts";
 import { chooseEmbedder, type EmbedderSettings } from "./embedder-choice.ts";
 
 /** A model server with chat completions only: every other path, /embeddings included, is a 404. */
@@ -43,7 +43,7 @@ describe("chooseEmbedder against a server without /embeddings", () => {
   test("with EMBEDDINGS=openai, refuses the start with one line", async () => {
     await assert.rejects(chooseEmbedder(settings(true)), (err: Error) => {
       assert.ok(err instanceof StartupError);
-      assert.match(err.message, /^EMBEDDINGS=openai, but .* serves no embeddings .*EMBEDDINGS=local$/);
+      assert.match(err.message, /^EMBEDDINGS: EMBEDDINGS=openai, but .* serves no embeddings .*EMBEDDINGS=local$/);
       return true;
     });
   });

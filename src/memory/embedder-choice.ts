@@ -5,7 +5,7 @@
  */
 import { OpenAiHttpError } from "../ai/openai-http.ts";
 import type { Config } from "../config.ts";
-import { StartupError } from "../startup-error.ts";
+import { StartupError } from "../startup/startup-error.ts";
 import { HASHING_EMBEDDER_MODEL, HashingEmbedder } from "./hashing-embedder.ts";
 import type { Embedder } from "./long-term-memory.ts";
 import { OpenAIEmbeddingsEmbedder } from "./openai-embeddings-embedder.ts";
@@ -119,7 +119,7 @@ export async function chooseEmbedder(settings: EmbedderSettings, probe: (embedde
     return { settings, warning: `embeddings probe of ${where} failed (${result.reason}); keeping EMBEDDINGS=openai, memory writes fail until it answers` };
   }
   if (settings.explicit) {
-    throw new StartupError(`EMBEDDINGS=openai, but ${where} serves no embeddings (${result.reason}): set EMBEDDING_MODEL to a model it serves, or EMBEDDINGS=local`);
+    throw new StartupError("EMBEDDINGS", `EMBEDDINGS=openai, but ${where} serves no embeddings (${result.reason})`, "set EMBEDDING_MODEL to a model it serves, or EMBEDDINGS=local");
   }
   return {
     settings: { ...settings, kind: "local" },

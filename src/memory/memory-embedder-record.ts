@@ -4,7 +4,7 @@
  * A start whose embedder differs is refused: vectors of two spaces compared by cosine give
  * nonsense without any error.
  */
-import { StartupError } from "../startup-error.ts";
+import { StartupError } from "../startup/startup-error.ts";
 import type { SqlClient } from "../store/sql.ts";
 import { describeEmbedder, type EmbedderIdentity } from "./embedder-choice.ts";
 import { memoryTableName } from "./pg-memory-schema.ts";
@@ -66,11 +66,13 @@ export async function checkMemoryEmbedder(sql: SqlClient, options: { table?: str
   const table = memoryTableName(options.table).sql;
   if (record?.current && sameEmbedder(record.current, identity)) return;
   if (record?.current) {
-    throw new StartupError(`memories in ${table} were embedded by ${describeEmbedder(record.current)}, but this configuration embeds with ${describeEmbedder(identity)}: ${REEMBED_HINT} EMBEDDINGS, EMBEDDING_MODEL and EMBEDDING_DIMENSIONS as they were`);
+    throw new StartupError("EMBEDDINGS", `memories in ${table} were embedded by ${describeEmbedder(record.current)}, but this configuration embeds with ${describeEmbedder(identity)}`,
+      `${REEMBED_HINT} EMBEDDINGS, EMBEDDING_MODEL and EMBEDDING_DIMENSIONS as they were`);
   }
   const { rows } = await sql.query<{ found: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${table}) AS found`);
   if (rows[0]?.found) {
-    throw new StartupError(`memories in ${table} were embedded before Parley recorded embedders, so their vector space is unknown: run \`npm run memory:reembed\` to re-embed them with ${describeEmbedder(identity)}`);
+    throw new StartupError("EMBEDDINGS", `memories in ${table} were embedded before Parley recorded embedders, so their vector space is unknown`,
+      `run \`npm run memory:reembed\` to re-embed them with ${describeEmbedder(identity)}`);
   }
   const t = embedderTable(options.table);
   await sql.query(

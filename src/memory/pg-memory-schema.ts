@@ -44,6 +44,31 @@ export function memoryTableName(table = "memories"): MemoryTableName {
   };
 }
 
+/** The memories table exists with vectors of another size: every write to it would fail. */
+export class MemoryDimensionsError extends Error {
+  readonly existing: number;
+  readonly wanted: number;
+  readonly table: string;
+  constructor(table: string, existing: number, wanted: number) {
+    super(`memory table ${table} holds vectors of ${existing} dimensions, not ${wanted}`);
+    this.name = "MemoryDimensionsError";
+    this.table = table;
+    this.existing = existing;
+    this.wanted = wanted;
+  }
+}
+
+/** The vector size of an existing memories table (pgvector keeps it as the column's type modifier), or undefined. */
+export async function memoryTableDimensions(sql: SqlClient, tableName?: string): Promise<number | undefined> {
+  const table = memoryTableName(tableName);
+  const { rows } = await sql.query<{ dimensions: number }>(
+    "SELECT atttypmod AS dimensions FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'embedding' AND NOT attisdropped",
+    [table.sql],
+  );
+  const dimensions = Number(rows[0]?.dimensions);
+  return Number.isInteger(dimensions) && dimensions > 0 ? dimensions : undefined;
+}
+
 /** The table alone, without the vector index: bulk loads go faster before the index exists. */
 export async function createMemoryTable(sql: SqlClient, options: MemoryTableOptions): Promise<void> {
   if (!Number.isInteger(options.dimensions) || options.dimensions < 1 || options.dimensions > 16000) {
@@ -63,6 +88,8 @@ export async function createMemoryTable(sql: SqlClient, options: MemoryTableOpti
       embedding vector(${options.dimensions}) NOT NULL
     )`,
   );
+  const existing = await memoryTableDimensions(sql, options.table);
+  if (existing !== undefined && existing !== options.dimensions) throw new MemoryDimensionsError(table.base, existing, options.dimensions);
 }
 
 /**

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import type { PGlite } from "@electric-sql/pglite";
-import { StartupError } from "../startup-error.ts";
+import { StartupError } from "../startup/startup-error.ts";
 import { openEmbeddedPostgres } from "../store/embedded-postgres.ts";
 import type { SqlClient } from "../store/sql.ts";
 import { embedderIdentity } from "./embedder-choice.ts";

@@ -28,6 +28,8 @@ export interface GaugeProviders {
   backlog?: () => Backlog;
   /** Chat-log records the store refused for good, since start. */
   deadLetters?: () => number;
+  modelRequestsActive?: () => number;
+  modelRequestsWaiting?: () => number;
 }
 
 /** Why a reply's end went out before its turn was on disk. */
@@ -47,6 +49,7 @@ export interface Metrics {
   readonly moderationHits: Counter<"direction">;
   readonly memoryRecallLate: Counter;
   readonly abilityCalls: Counter<"ability" | "outcome">;
+  readonly joinsRefused: Counter;
   readonly rooms: Gauge;
   readonly players: Gauge;
   readonly queuedChats: Gauge;
@@ -65,6 +68,8 @@ export interface Metrics {
   /** A turn reached the spool file (or the store) this long after the reply's last token. */
   observeTurnEndSync(seconds: number): void;
   countUnsyncedTurnEnd(reason: UnsyncedReason): void;
+  /** A join refused because the process is saturated (JOIN_MAX_*). */
+  countJoinRefused(): void;
   countTokens(n: number): void;
   render(): Promise<string>;
 }
@@ -119,6 +124,7 @@ export function createMetrics(): Metrics {
     labelNames: ["ability", "outcome"] as const, registers,
   });
 
+  const joinsRefused = new Counter({ name: "parley_joins_refused_total", help: "Joins refused with server/saturated (JOIN_MAX_EVENT_LOOP_DELAY_MS, JOIN_MAX_PLAYERS)", registers });
   const providedGauge = (name: string, help: string, read: () => (() => number) | undefined) =>
     new Gauge({
       name, help, registers,
@@ -130,6 +136,8 @@ export function createMetrics(): Metrics {
   const rooms = providedGauge("parley_rooms", "Rooms open in this process", () => providers.rooms);
   const players = providedGauge("parley_players", "Players connected to this process", () => providers.players);
   const queuedChats = providedGauge("parley_queued_chats", "Chats waiting behind a streaming reply", () => providers.queuedChats);
+  providedGauge("parley_model_requests_active", "Model requests streaming in this process (at most MODEL_CONCURRENCY_MAX)", () => providers.modelRequestsActive);
+  providedGauge("parley_model_requests_waiting", "Model requests waiting for a slot (MODEL_CONCURRENCY_MAX reached)", () => providers.modelRequestsWaiting);
   const persistenceBacklog = new Gauge({
     name: "parley_persistence_backlog", help: "Chat log writes not yet stored, in memory (queued) or on disk (spooled)",
     labelNames: ["kind"] as const, registers,
@@ -166,7 +174,7 @@ export function createMetrics(): Metrics {
   return {
     registry,
     contentType: registry.contentType,
-    firstChunk, modelFirstToken, replyDuration, tokensStreamed, replies, errors, unexpectedErrors, floodDisconnects, moderationHits, memoryRecallLate, abilityCalls,
+    firstChunk, modelFirstToken, replyDuration, tokensStreamed, replies, errors, unexpectedErrors, floodDisconnects, moderationHits, memoryRecallLate, abilityCalls, joinsRefused,
     rooms, players, queuedChats, persistenceBacklog, chatLogDeadLetters, turnEndSync, turnEndUnsynced,
     setProviders(next) {
       providers = { ...providers, ...next };
@@ -204,6 +212,9 @@ export function createMetrics(): Metrics {
     },
     countUnsyncedTurnEnd(reason) {
       turnEndUnsynced.inc({ reason });
+    },
+    countJoinRefused() {
+      joinsRefused.inc();
     },
     countTokens(n) {
       if (n > 0) tokensStreamed.inc(n);

@@ -35,6 +35,6 @@ test("starts a Parley process, serves /healthz, and stops on SIGTERM", async (t)
 test("rejects with the collected output when the process dies before listening", async () => {
   await assert.rejects(
     startParleyProcess({ name: "broken", env: { LOG_LEVEL: "info", NODE_ENV: "production", AUTH_SECRET: "" } }),
-    (err: Error) => /broken exited/.test(err.message) && /AUTH_SECRET is required/.test(err.message),
+    (err: Error) => /broken exited/.test(err.message) && /AUTH_SECRET: required when NODE_ENV=production/.test(err.message),
   );
 });

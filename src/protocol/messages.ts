@@ -141,6 +141,11 @@ export const ERROR_CODES = {
   actionRefused: "action/refused",
   /** The model failed; the reply ended with reason `error`. */
   modelError: "model/error",
+  /**
+   * The model endpoint is overloaded (it asked to wait longer than an interactive turn can, or was
+   * still busy after one short wait); the reply ended with reason `error`. Try again in a few seconds.
+   */
+  modelOverloaded: "model/overloaded",
   /** The chat broke the content rules and was not sent to the character. */
   moderated: "moderated",
   /** Too many messages too fast; slow down (a gross flood is disconnected). */

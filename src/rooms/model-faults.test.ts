@@ -39,6 +39,8 @@ async function startFaultServer(): Promise<{ url: string; attempts: Map<Fault, n
     res.end("data: [DONE]\n\n");
   };
   const server: Server = createServer((req: IncomingMessage, res) => {
+    // The start-up probe of the endpoint (GET /models).
+    if (req.method === "GET") return void res.writeHead(200, { "content-type": "application/json" }).end('{"data":[]}');
     let body = "";
     req.setEncoding("utf8");
     req.on("data", (part: string) => { body += part; });

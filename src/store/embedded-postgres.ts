@@ -5,6 +5,8 @@ import { vector } from "@electric-sql/pglite-pgvector";
 
 /** Lives in the data folder; holds the pid of the process that has the folder open. */
 export const LOCK_FILE_NAME = "parley.lock";
+/** The code of the error thrown when another process holds the folder. */
+export const EMBEDDED_DB_BUSY = "EMBEDDED_DB_BUSY";
 
 // PGlite is a single session inside this process and takes no lock of its own: two
 // instances on one folder would corrupt it, so this process keeps track of what it opened.
@@ -72,9 +74,9 @@ function takeLock(folder: string): string {
   const lockPath = join(folder, LOCK_FILE_NAME);
   const holder = readLockPid(lockPath);
   if (holder !== undefined && holder !== process.pid && isAlive(holder)) {
-    throw new Error(
+    throw Object.assign(new Error(
       `embedded PostgreSQL: ${folder} is in use by process ${holder} (lock file ${lockPath})`,
-    );
+    ), { code: EMBEDDED_DB_BUSY });
   }
   // The holder is gone (or was an earlier run that reused this pid): the lock is stale.
   if (holder !== undefined) rmSync(lockPath, { force: true });
@@ -83,7 +85,7 @@ function takeLock(folder: string): string {
     fd = openSync(lockPath, "wx");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") {
-      throw new Error(`embedded PostgreSQL: ${folder} was locked by another process just now`);
+      throw Object.assign(new Error(`embedded PostgreSQL: ${folder} was locked by another process just now`), { code: EMBEDDED_DB_BUSY });
     }
     throw error;
   }

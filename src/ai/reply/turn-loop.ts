@@ -9,7 +9,7 @@
 import { AIMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import type { Usage } from "../../protocol/messages.ts";
 import { characterMessage, messageText } from "../prompt.ts";
-import type { ModelDelta, ReplyModel, ToolSpec } from "../reply-model.ts";
+import type { ModelDelta, ReplyModel, StreamHooks, ToolSpec } from "../reply-model.ts";
 import { ToolCallAssembler, type AssembledToolCall } from "./tool-calls.ts";
 
 /** Why a call did or did not run; the `outcome` label of `parley_ability_calls_total`. */
@@ -55,9 +55,11 @@ export class TurnLoop implements AsyncIterable<ModelDelta> {
   readonly #signal: AbortSignal;
   readonly #abilities: TurnAbilities | undefined;
   readonly #turn: { user_id: string; reply_id: string };
+  readonly #hooks: StreamHooks | undefined;
 
   constructor(model: ReplyModel, prompt: BaseMessage[], signal: AbortSignal, abilities: TurnAbilities | undefined,
-    turn: { user_id: string; reply_id: string }) {
+    turn: { user_id: string; reply_id: string }, hooks?: StreamHooks) {
+    this.#hooks = hooks;
     this.#model = model;
     this.#prompt = prompt;
     this.#signal = signal;
@@ -66,7 +68,7 @@ export class TurnLoop implements AsyncIterable<ModelDelta> {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<ModelDelta> {
-    if (!this.#abilities) return this.#model.stream(this.#prompt, this.#signal)[Symbol.asyncIterator]();
+    if (!this.#abilities) return this.#model.stream(this.#prompt, this.#signal, this.#hooks && { hooks: this.#hooks })[Symbol.asyncIterator]();
     return this.#rounds(this.#abilities);
   }
 
@@ -99,7 +101,7 @@ export class TurnLoop implements AsyncIterable<ModelDelta> {
     let usage: Usage | undefined;
     let ended = false;
     const open = (): AsyncIterator<ModelDelta> =>
-      this.#model.stream(messages, this.#signal, round <= abilities.maxRounds ? { tools: abilities.tools } : undefined)[Symbol.asyncIterator]();
+      this.#model.stream(messages, this.#signal, { hooks: this.#hooks, ...(round <= abilities.maxRounds ? { tools: abilities.tools } : {}) })[Symbol.asyncIterator]();
     let items = open();
 
     const end = (): IteratorResult<ModelDelta> => {

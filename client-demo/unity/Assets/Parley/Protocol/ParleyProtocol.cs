@@ -166,6 +166,7 @@ namespace Parley.Protocol
         public const string UnknownTarget = "action/unknown_target";
         public const string Refused = "action/refused";
         public const string ModelError = "model/error";
+        public const string ModelOverloaded = "model/overloaded";
         public const string Moderated = "moderated";
         public const string RateLimited = "rate_limited";
         public const string UnknownReply = "resume/unknown_reply";
