@@ -9,7 +9,7 @@
 import { AIMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import type { Usage } from "../../protocol/messages.ts";
 import { characterMessage, messageText } from "../prompt.ts";
-import type { ModelDelta, ReplyModel, StreamHooks, ToolSpec } from "../reply-model.ts";
+import type { ModelDelta, ReplyModel, StreamHooks, StreamOptions, ToolSpec } from "../reply-model.ts";
 import { ToolCallAssembler, type AssembledToolCall } from "./tool-calls.ts";
 
 /** Why a call did or did not run; the `outcome` label of `parley_ability_calls_total`. */
@@ -67,8 +67,14 @@ export class TurnLoop implements AsyncIterable<ModelDelta> {
     this.#turn = turn;
   }
 
+  /** A round's request options: tools while rounds remain, the reply's hooks always; none at all is a plain text request. */
+  #options(tools: readonly ToolSpec[] | undefined): StreamOptions | undefined {
+    if (!tools && !this.#hooks) return undefined;
+    return { ...(tools ? { tools } : {}), ...(this.#hooks ? { hooks: this.#hooks } : {}) };
+  }
+
   [Symbol.asyncIterator](): AsyncIterator<ModelDelta> {
-    if (!this.#abilities) return this.#model.stream(this.#prompt, this.#signal, this.#hooks && { hooks: this.#hooks })[Symbol.asyncIterator]();
+    if (!this.#abilities) return this.#model.stream(this.#prompt, this.#signal, this.#options(undefined))[Symbol.asyncIterator]();
     return this.#rounds(this.#abilities);
   }
 
@@ -101,7 +107,7 @@ export class TurnLoop implements AsyncIterable<ModelDelta> {
     let usage: Usage | undefined;
     let ended = false;
     const open = (): AsyncIterator<ModelDelta> =>
-      this.#model.stream(messages, this.#signal, { hooks: this.#hooks, ...(round <= abilities.maxRounds ? { tools: abilities.tools } : {}) })[Symbol.asyncIterator]();
+      this.#model.stream(messages, this.#signal, this.#options(round <= abilities.maxRounds ? abilities.tools : undefined))[Symbol.asyncIterator]();
     let items = open();
 
     const end = (): IteratorResult<ModelDelta> => {
