@@ -6,6 +6,7 @@
 import { exchangeText } from "../../src/memory/exchange-text.ts";
 import { importanceOf } from "../../src/memory/importance.ts";
 import type { MemoryEntry } from "../../src/memory/long-term-memory.ts";
+import { mulberry32 as seededRandom } from "../sim-openai/reply-text.ts";
 import { FACTS, type Language, type PlantedFact } from "./facts.ts";
 
 export const EVAL_USER = "eval-player";
@@ -28,17 +29,6 @@ export interface EvalDataset {
   now: Date;
 }
 
-/** A small deterministic PRNG (mulberry32): the same seed, the same stream, everywhere. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(random: () => number, list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
 

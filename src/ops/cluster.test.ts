@@ -6,10 +6,10 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { Redis } from "ioredis";
-import { SignJWT } from "jose";
 import pg from "pg";
 import { startSimOpenAI, type SimOpenAI } from "../../loadtest/sim-openai/server.ts";
 import { TestPlayer } from "../testing/test-player.ts";
+import { testTokenSigner } from "../testing/test-tokens.ts";
 import { freePort, startParleyProcess, type ParleyProcess } from "./process-cluster.ts";
 
 const REDIS_URL = `${process.env.PARLEY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379"}/3`;
@@ -23,8 +23,7 @@ let admin: pg.Pool;
 let a: ParleyProcess;
 let b: ParleyProcess;
 
-const tokenFor = (user: string) => new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject(user)
-  .setIssuedAt().setExpirationTime("10m").sign(new TextEncoder().encode(SECRET));
+const tokenFor = testTokenSigner(SECRET);
 const ws = (p: ParleyProcess) => `ws://127.0.0.1:${p.port}`;
 
 async function startNode(name: string, extra: Record<string, string> = {}): Promise<ParleyProcess> {

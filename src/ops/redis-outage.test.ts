@@ -31,12 +31,6 @@ async function readyz(): Promise<{ status: number; checks: Record<string, string
   const res = await fetch(`${server.httpUrl}/readyz`);
   return { status: res.status, checks: ((await res.json()) as { checks: Record<string, string> }).checks };
 }
-async function say(player: TestPlayer, content: string) {
-  const seen = new Set(player.of("ai_end").map((e) => e.reply_id));
-  player.send("chat", { content });
-  return player.waitFor("ai_end", (e) => !seen.has(e.reply_id) && !e.reply_id.startsWith("greeting-"), 8000);
-}
-
 before(async () => {
   process.on("unhandledRejection", recordUnhandled);
   const direct = new Redis(`redis://${REDIS.host}/${DB}`);
@@ -63,7 +57,7 @@ describe("a Redis outage", () => {
   it("is reported by /readyz, is survived, and joins work again within seconds of Redis returning", async () => {
     const stayer = await join("stayer", `outage-stay-${process.pid}`);
     const leaver = await join("leaver", `outage-leave-${process.pid}`);
-    assert.equal((await say(stayer, "[[say:Before.]]")).full_content, "Before.");
+    assert.equal((await stayer.say("[[say:Before.]]")).full_content, "Before.");
     assert.equal((await readyz()).status, 200);
 
     await proxy.stop();
@@ -96,12 +90,12 @@ describe("a Redis outage", () => {
     assert.ok(joined, `a new join succeeds within ${RECOVERY_BUDGET_MS} ms of Redis returning`);
     console.log(`# joined again ${recoveredMs} ms after Redis returned`);
 
-    assert.equal((await say(stayer, "[[say:After.]]")).full_content, "After.", "the room that lived through it still replies");
-    assert.equal((await say(joined, "[[say:New.]]")).full_content, "New.");
+    assert.equal((await stayer.say("[[say:After.]]")).full_content, "After.", "the room that lived through it still replies");
+    assert.equal((await joined.say("[[say:New.]]")).full_content, "New.");
     // The room disposed during the outage left no listing behind to send its session's joins to.
     const returning = await join("leaver", `outage-leave-${process.pid}`);
     assert.notEqual(returning.room.roomId, leaver.room.roomId);
-    assert.equal((await say(returning, "[[say:Again.]]")).full_content, "Again.");
+    assert.equal((await returning.say("[[say:Again.]]")).full_content, "Again.");
 
     let ready = await readyz();
     while (ready.status !== 200 && Date.now() - back < RECOVERY_BUDGET_MS) {

@@ -9,11 +9,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { SignJWT } from "jose";
 import pg from "pg";
 import { startSimOpenAI, type SimOpenAI } from "../../loadtest/sim-openai/server.ts";
 import { freePort, startParleyProcess } from "../ops/process-cluster.ts";
 import { TestPlayer } from "../testing/test-player.ts";
+import { testTokenSigner } from "../testing/test-tokens.ts";
 import { TcpProxy } from "./testing/tcp-proxy.ts";
 
 const ADMIN_URL = process.env.PARLEY_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/parley_test";
@@ -24,19 +24,12 @@ let sim: SimOpenAI;
 let admin: pg.Pool;
 const dirs: string[] = [];
 
-const tokenFor = (user: string) => new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject(user)
-  .setIssuedAt().setExpirationTime("10m").sign(new TextEncoder().encode(SECRET));
+const tokenFor = testTokenSigner(SECRET);
 
 function dataDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "parley-outage-"));
   dirs.push(dir);
   return dir;
-}
-
-async function say(player: TestPlayer, content: string) {
-  const seen = new Set(player.of("ai_end").map((e) => e.reply_id));
-  player.send("chat", { content });
-  return player.waitFor("ai_end", (e) => !seen.has(e.reply_id) && !e.reply_id.startsWith("greeting-"), 10_000);
 }
 
 before(async () => {
@@ -67,13 +60,13 @@ describe("a chat-log database outage", () => {
     const sessionId = `outage-${randomUUID()}`;
     const first = await startParleyProcess({ name: "before", port, env });
     const player = await TestPlayer.join(`ws://127.0.0.1:${port}`, await tokenFor("olga"), { character_id: 1, session_id: sessionId });
-    const replies = [await say(player, "[[say:One.]] first")];
+    const replies = [await player.say("[[say:One.]] first")];
 
     await proxy.stop();
     const ready = await fetch(`${first.url}/readyz`);
     assert.equal(ready.status, 503, "readiness fails while the database is down");
     assert.match(JSON.stringify(await ready.json()), /chat_logs/);
-    for (const n of ["Two.", "Three.", "Four."]) replies.push(await say(player, `[[say:${n}]] during the outage`));
+    for (const n of ["Two.", "Three.", "Four."]) replies.push(await player.say(`[[say:${n}]] during the outage`));
     assert.deepEqual(replies.map((r) => r.full_content), ["One.", "Two.", "Three.", "Four."]);
 
     const exit = await first.stop("SIGTERM");
@@ -109,17 +102,17 @@ describe("the embedded default", () => {
     const sessionId = `embedded-${randomUUID()}`;
     const first = await startParleyProcess({ name: "embedded-1", env });
     const player = await TestPlayer.join(`ws://127.0.0.1:${first.port}`, await tokenFor("pia"), { character_id: 1, session_id: sessionId });
-    await say(player, "[[say:Noted.]] My sister Marguerite taught me to fence with a broom");
+    await player.say("[[say:Noted.]] My sister Marguerite taught me to fence with a broom");
     assert.equal((await first.stop("SIGTERM")).code, 0);
 
     const second = await startParleyProcess({ name: "embedded-2", env });
     try {
       const again = await TestPlayer.join(`ws://127.0.0.1:${second.port}`, await tokenFor("pia"), { character_id: 1, session_id: sessionId });
-      await say(again, "Who taught me to fence?");
+      await again.say("Who taught me to fence?");
       const sent = sim.stats.lastRequests.at(-1)!.body.messages.map((m) => String(m.content));
       assert.ok(sent.includes("Noted."), "the conversation was rebuilt from the stored chat logs");
       const other = await TestPlayer.join(`ws://127.0.0.1:${second.port}`, await tokenFor("pia"), { character_id: 1, session_id: `${sessionId}-2` });
-      await say(other, "Do you remember who taught me, my sister?");
+      await other.say("Do you remember who taught me, my sister?");
       assert.match(String(sim.stats.lastRequests.at(-1)!.body.messages[0]!.content), /Marguerite/, "a memory from before the restart");
     } finally {
       await second.stop("SIGTERM");

@@ -10,11 +10,11 @@ import { readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { SignJWT } from "jose";
 import pg from "pg";
 import { startSimOpenAI, type SimOpenAI } from "../../loadtest/sim-openai/server.ts";
 import { startParleyProcess, type ParleyProcess } from "../ops/process-cluster.ts";
 import { TestPlayer } from "../testing/test-player.ts";
+import { testTokenSigner } from "../testing/test-tokens.ts";
 import { openEmbeddedPostgresInWorker } from "./embedded-postgres-thread.ts";
 import type { SqlClient } from "./sql.ts";
 
@@ -30,19 +30,12 @@ let admin: pg.Pool;
 const schemas: string[] = [];
 const dirs: string[] = [];
 
-const tokenFor = (user: string) => new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject(user)
-  .setIssuedAt().setExpirationTime("10m").sign(new TextEncoder().encode(SECRET));
+const tokenFor = testTokenSigner(SECRET);
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "parley-durability-"));
   dirs.push(dir);
   return dir;
-}
-
-async function say(player: TestPlayer, content: string) {
-  const seen = new Set(player.of("ai_end").map((e) => e.reply_id));
-  player.send("chat", { content });
-  return player.waitFor("ai_end", (e) => !seen.has(e.reply_id) && !e.reply_id.startsWith("greeting-"), 10_000);
 }
 
 const until = async <T>(read: () => Promise<T>, done: (value: T) => boolean, ms: number): Promise<T> => {
@@ -159,7 +152,7 @@ for (const backend of backends.filter((b) => !process.env.ONLY || b.name.include
       let killed: Promise<unknown> | undefined;
       await Promise.all(players.map(async (player, i) => {
         for (let n = 0; n < CHATS_EACH && !killed; n++) {
-          const end = await say(player, `[[say:Reply ${i}.${n}.]] chat ${n}`).catch(() => null);
+          const end = await player.say(`[[say:Reply ${i}.${n}.]] chat ${n}`).catch(() => null);
           if (!end || killed) return;
           ended.push(end.reply_id);
           // No waiting at all: the process dies the moment the last reply is known to have ended.
@@ -183,13 +176,13 @@ for (const backend of backends.filter((b) => !process.env.ONLY || b.name.include
       const session = `nul-${randomUUID()}`;
       const first = await startParleyProcess({ name: `${backend.name}-nul`, env, readyTimeoutMs: READY_MS });
       const player = await TestPlayer.join(`ws://127.0.0.1:${first.port}`, await tokenFor("nul"), { character_id: 1, session_id: session });
-      await say(player, "[[say:Odd.]] my name is Zed\u0000Zed");
-      await say(player, "[[say:Later.]] a later turn");
+      await player.say("[[say:Odd.]] my name is Zed\u0000Zed");
+      await player.say("[[say:Later.]] a later turn");
       await new Promise((r) => setTimeout(r, 500)); // the memory writer's batch wait
       await first.stop("SIGTERM");
       const second = await startParleyProcess({ name: `${backend.name}-nul-2`, env, port: first.port, readyTimeoutMs: READY_MS });
       const again = await TestPlayer.join(`ws://127.0.0.1:${second.port}`, await tokenFor("nul"), { character_id: 1, session_id: session });
-      await say(again, "[[say:After restart.]] after a restart");
+      await again.say("[[say:After restart.]] after a restart");
       await new Promise((r) => setTimeout(r, 500));
       await second.stop("SIGTERM");
 

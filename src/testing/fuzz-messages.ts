@@ -2,24 +2,13 @@
  * Seeded generators of hostile input for the fuzz test: message types and payloads of every
  * kind a msgpack frame can carry, and raw frames. The same seed gives the same sequence.
  */
+import { mulberry32 } from "../../loadtest/sim-openai/reply-text.ts";
 import { ActionMessage, chatMessage, StopMessage } from "../protocol/messages.ts";
-
-/** mulberry32: small, fast and good enough to spread inputs; not for secrets. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class Fuzz {
   readonly #rand: () => number;
   constructor(seed: number) {
-    this.#rand = seededRandom(seed);
+    this.#rand = mulberry32(seed);
   }
 
   int(max: number): number {

@@ -61,6 +61,13 @@ export class TestPlayer {
     }
   }
 
+  /** Sends a chat and resolves with the end of its reply (not an earlier one, not a greeting). */
+  async say(content: string, timeoutMs = 10_000): Promise<ServerMessages["ai_end"]> {
+    const seen = new Set(this.of("ai_end").map((e) => e.reply_id));
+    this.send("chat", { content });
+    return this.waitFor("ai_end", (e) => !seen.has(e.reply_id) && !e.reply_id.startsWith("greeting-"), timeoutMs);
+  }
+
   /** The chunks of one reply, in arrival order. */
   chunksOf(replyId: string) {
     return this.of("ai_chunk").filter((c) => c.reply_id === replyId);
