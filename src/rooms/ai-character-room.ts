@@ -184,7 +184,8 @@ export function createAiCharacterRoom(services: RoomServices) {
      */
     onUncaughtException(err: RoomException, methodName: string) {
       services.onUnexpected?.(`room.${methodName}`);
-      this.log.error({ err: err.cause ?? err, method: methodName }, "room handler threw");
+      // Before onCreate has set the room's own logger, the services' one.
+      (this.log ?? services.log).error({ err: err.cause ?? err, method: methodName }, "room handler threw");
       if (err instanceof OnMessageException && err.client) {
         this.#error(err.client, ERROR_CODES.internal, "the server failed to handle that message; it was dropped");
       }
@@ -311,7 +312,7 @@ export function createAiCharacterRoom(services: RoomServices) {
 
     #unexpected(err: unknown, where: string): void {
       services.onUnexpected?.(`room.${where}`);
-      this.log.error({ err }, `room ${where} failed`);
+      (this.log ?? services.log).error({ err }, `room ${where} failed`);
     }
 
     /** Sends a player what it missed after `lastSeq` of `replyId`, then lets live messages through. */
