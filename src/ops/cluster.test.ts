@@ -10,7 +10,7 @@ import { SignJWT } from "jose";
 import pg from "pg";
 import { startSimOpenAI, type SimOpenAI } from "../../loadtest/sim-openai/server.ts";
 import { TestPlayer } from "../testing/test-player.ts";
-import { freePort, startParleyProcess, type ParleyProcess } from "./process-cluster.ts";
+import { freePort, startParleyProcess, type ParleyProcess } from "../testing/process-cluster.ts";
 
 const REDIS_URL = `${process.env.PARLEY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379"}/3`;
 const ADMIN_URL = process.env.PARLEY_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/parley_test";

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { pack } from "msgpackr";
-import { startParleyProcess, type ParleyProcess } from "../ops/process-cluster.ts";
+import { startParleyProcess, type ParleyProcess } from "../testing/process-cluster.ts";
 import { Fuzz, isAcceptedSilently } from "../testing/fuzz-messages.ts";
 import { TestPlayer } from "../testing/test-player.ts";
 import { closed, nextFrame, openSocket, PROTOCOL, reserveSeat, seatUrl } from "../testing/raw-socket.ts";

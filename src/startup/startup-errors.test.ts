@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { freePort, startParleyProcess } from "../ops/process-cluster.ts";
+import { freePort, startParleyProcess } from "../testing/process-cluster.ts";
 import { TEST_DATABASE_URL } from "../store/testing/pg-schema.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));

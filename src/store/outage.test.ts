@@ -12,7 +12,7 @@ import { after, before, describe, it } from "node:test";
 import { SignJWT } from "jose";
 import pg from "pg";
 import { startSimOpenAI, type SimOpenAI } from "../../loadtest/sim-openai/server.ts";
-import { freePort, startParleyProcess } from "../ops/process-cluster.ts";
+import { freePort, startParleyProcess } from "../testing/process-cluster.ts";
 import { TestPlayer } from "../testing/test-player.ts";
 import { TcpProxy } from "./testing/tcp-proxy.ts";
 

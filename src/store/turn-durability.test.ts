@@ -13,7 +13,7 @@ import { after, before, describe, it } from "node:test";
 import { SignJWT } from "jose";
 import pg from "pg";
 import { startSimOpenAI, type SimOpenAI } from "../../loadtest/sim-openai/server.ts";
-import { startParleyProcess, type ParleyProcess } from "../ops/process-cluster.ts";
+import { startParleyProcess, type ParleyProcess } from "../testing/process-cluster.ts";
 import { TestPlayer } from "../testing/test-player.ts";
 import { openEmbeddedPostgresInWorker } from "./embedded-postgres-thread.ts";
 import type { SqlClient } from "./sql.ts";
