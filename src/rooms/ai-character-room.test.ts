@@ -3,14 +3,13 @@
  * ChatOpenAI is the simulated OpenAI server over real HTTP.
  */
 import assert from "node:assert/strict";
-import { once, type EventEmitter } from "node:events";
 import { after, before, describe, it } from "node:test";
-import { matchMaker } from "@colyseus/core";
 import { Client } from "@colyseus/sdk";
 import type { TurnOutcome } from "../ai/reply-events.ts";
 import { startSimOpenAI, type SimOpenAI } from "../../loadtest/sim-openai/server.ts";
 import { startTestServer, type TestServer } from "../testing/test-server.ts";
 import { TestPlayer } from "../testing/test-player.ts";
+import { roomDisposed } from "../testing/room-disposed.ts";
 
 let sim: SimOpenAI;
 let server: TestServer;
@@ -120,8 +119,9 @@ describe("ai_character room", () => {
     assert.notEqual(first.room.roomId, other.room.roomId);
     const replyId = await chat(first, "[[say:Remember me.]]");
     await first.waitFor("ai_end", (e) => e.reply_id === replyId);
+    const disposed = Promise.all([roomDisposed(first.room.roomId), roomDisposed(other.room.roomId)]);
     await Promise.all([first.leave(), other.leave()]);
-    await new Promise((r) => setTimeout(r, 50));
+    await disposed;
 
     const again = await join("dave");
     const next = await chat(again, "Who am I?");
@@ -158,8 +158,8 @@ describe("ai_character room", () => {
 
   it("a player who disconnects mid-reply causes no error, and the request is cancelled when the room empties", async () => {
     const player = await join("hal", { session_id: nextSession() });
-    // Colyseus emits this once the room's onDispose has finished: the last thing a disconnect sets off.
-    const disposed = once(matchMaker.getLocalRoomById(player.room.roomId)["_events"] as EventEmitter, "disconnect");
+    // The room's disposal is the last thing a disconnect sets off.
+    const disposed = roomDisposed(player.room.roomId);
     const cancelled = sim.stats.cancelled;
     const unexpected = await unexpectedErrors();
     const errors: unknown[] = [];
