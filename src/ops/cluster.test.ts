@@ -109,7 +109,7 @@ describe("SIGTERM", () => {
     player.send("chat", { content: "[[slow]] tell me a long story" });
     const first = await player.waitFor("ai_chunk", (c) => !c.reply_id.startsWith("greeting-"));
     const stopped = node.stop("SIGTERM");
-    await new Promise((r) => setTimeout(r, 200));
+    await node.waitForLog((e) => typeof e?.msg === "string" && e.msg.startsWith("shutting down: new chats refused"), 5_000);
     player.send("chat", { content: "one more?" });
     await player.waitFor("error", (e) => e.code === "server/shutting_down");
     const end = await player.waitFor("ai_end", (e) => e.reply_id === first.reply_id, 10_000);
