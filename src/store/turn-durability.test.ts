@@ -185,12 +185,11 @@ for (const backend of backends.filter((b) => !process.env.ONLY || b.name.include
       const player = await TestPlayer.join(`ws://127.0.0.1:${first.port}`, await tokenFor("nul"), { character_id: 1, session_id: session });
       await say(player, "[[say:Odd.]] my name is Zed\u0000Zed");
       await say(player, "[[say:Later.]] a later turn");
-      await new Promise((r) => setTimeout(r, 500)); // the memory writer's batch wait
+      // No wait for the memory writer's batch: a SIGTERM writes what waits before the process exits.
       await first.stop("SIGTERM");
       const second = await startParleyProcess({ name: `${backend.name}-nul-2`, env, port: first.port, readyTimeoutMs: READY_MS });
       const again = await TestPlayer.join(`ws://127.0.0.1:${second.port}`, await tokenFor("nul"), { character_id: 1, session_id: session });
       await say(again, "[[say:After restart.]] after a restart");
-      await new Promise((r) => setTimeout(r, 500));
       await second.stop("SIGTERM");
 
       const { rows, memories, logs } = await storedAfterRestart(env, dataDir, first.port, session);
