@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { MongoClient } from "mongodb";
 import { ChatLogSeq } from "./chat-log-seq.ts";
 import { MongoChatLogStore } from "./mongo-chat-log-store.ts";
-import { chatRecord, chatRecords } from "./testing/chat-log-records.ts";
-import { cursorReply, MockMongoServer } from "./testing/mock-mongo-server.ts";
+import { chatRecord, chatRecords } from "../testing/chat-log-records.ts";
+import { cursorReply, MockMongoServer } from "../testing/mock-mongo-server.ts";
 
 describe("MongoChatLogStore against a scripted server", () => {
   let server: MockMongoServer;

@@ -14,7 +14,7 @@ import pg from "pg";
 import { startSimOpenAI, type SimOpenAI } from "../../loadtest/sim-openai/server.ts";
 import { freePort, startParleyProcess } from "../testing/process-cluster.ts";
 import { TestPlayer } from "../testing/test-player.ts";
-import { TcpProxy } from "./testing/tcp-proxy.ts";
+import { TcpProxy } from "../testing/tcp-proxy.ts";
 
 const ADMIN_URL = process.env.PARLEY_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/parley_test";
 const SECRET = "outage-test-secret-outage-test-secret";
