@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { SignJWT } from "jose";
 import pg from "pg";
-import { freePort } from "../src/ops/process-cluster.ts";
+import { freePort } from "../src/testing/process-cluster.ts";
 import { TestPlayer } from "../src/testing/test-player.ts";
 import { numberAtLeast } from "./cli-numbers.ts";
 import { startSimOpenAI } from "./sim-openai/server.ts";

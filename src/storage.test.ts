@@ -10,6 +10,7 @@ import pg from "pg";
 import { startSimOpenAI, type SimOpenAI } from "../loadtest/sim-openai/server.ts";
 import { startTestServer, type TestServer } from "./testing/test-server.ts";
 import { TestPlayer } from "./testing/test-player.ts";
+import { until } from "./testing/until.ts";
 
 const REDIS_URL = process.env.PARLEY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const ADMIN_URL = process.env.PARLEY_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/parley_test";
@@ -61,7 +62,7 @@ describe("persistence with Redis and PostgreSQL", () => {
     const player = await TestPlayer.join(server.wsUrl, await server.tokenFor(user), { character_id: 1, session_id: sessionId });
     for (let i = 1; i <= 5; i++) await chatAndWait(player, `[[say:Answer ${i}.]] Question ${i}`);
     await player.leave();
-    await new Promise((r) => setTimeout(r, 100));
+    await until(async () => (await redis.lindex(key, -1))?.includes('"Answer 5."') ?? false, "the last answer in the window");
 
     assert.equal(await redis.type(key), "list");
     const ttl = await redis.ttl(key);
@@ -98,7 +99,7 @@ describe("persistence with Redis and PostgreSQL", () => {
     const sent = sim.stats.lastRequests.at(-1)!.body.messages.map((m) => m.content);
     assert.ok(sent.includes("Answer 5."), "the prompt carries the conversation rebuilt from the logs");
     assert.ok(!sent.includes("Answer 1."), "only the window, not the whole history");
-    await new Promise((r) => setTimeout(r, 100));
+    await until(async () => (await redis.lindex(key, -1))?.includes('"Fine."') ?? false, "the new answer in the window");
     assert.equal(await redis.llen(key), WINDOW);
   });
 
@@ -107,15 +108,15 @@ describe("persistence with Redis and PostgreSQL", () => {
     await chatAndWait(first, "[[say:Noted.]] My horse is named Thunderhoof and he fears bridges");
     await chatAndWait(first, "[[say:Good.]] I practiced the low guard every morning");
     await first.leave();
-    await new Promise((r) => setTimeout(r, 300));
+    const stored = async () => (await admin.query(`SELECT count(*)::int AS n FROM ${schema}.memories WHERE session_id = $1`, [`${sessionId}-a`])).rows[0].n as number;
+    await until(async () => (await stored()) === 2, "both exchanges stored as memories");
 
     const later = await TestPlayer.join(server.wsUrl, await server.tokenFor(user), { character_id: 1, session_id: `${sessionId}-b` });
     await chatAndWait(later, "What was my horse named, the one that fears bridges?");
     await later.leave();
     const system = String(sim.stats.lastRequests.at(-1)!.body.messages[0]!.content);
     assert.match(system, /Thunderhoof/);
-    const { rows } = await admin.query(`SELECT count(*)::int AS n FROM ${schema}.memories WHERE user_id = $1`, [user]);
-    assert.ok(rows[0].n >= 2);
+    assert.equal(await stored(), 2);
   });
 
   it("records game actions with their action type", async () => {

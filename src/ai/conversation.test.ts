@@ -8,6 +8,7 @@ import { BlocklistMatcher } from "../moderation/index.ts";
 import { Conversation } from "./conversation.ts";
 import type { ReplyEvent, TurnOutcome } from "./reply-events.ts";
 import type { ModelDelta, ReplyModel } from "./reply-model.ts";
+import { until } from "../testing/until.ts";
 
 const character: Character = {
   id: "1", name: "Aldric", persona: "You are a strict instructor.", mood: "stern",
@@ -124,7 +125,6 @@ describe("Conversation", () => {
 
 describe("Conversation with a chunk interval", () => {
   const chunks = (events: ReplyEvent[]) => events.flatMap((e) => (e.type === "chunk" ? [[e.seq, e.content] as const] : []));
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   it("sends the first token at once and joins the tokens that arrive within the interval", async () => {
     const { events, model, conversation } = setup(["Hold", " your", " guard", "."], 2, { chunkIntervalMs: 60 });
@@ -133,7 +133,7 @@ describe("Conversation with a chunk interval", () => {
     assert.deepEqual(chunks(events), [[1, "Hold"]], "the first chunk never waits");
     model.next(); await flush(); model.next(); await flush();
     assert.deepEqual(chunks(events), [[1, "Hold"]], "later tokens wait for the interval");
-    await sleep(90);
+    await until(() => chunks(events).length === 2, "the interval's chunk");
     assert.deepEqual(chunks(events), [[1, "Hold"], [2, " your guard"]]);
     model.next();
     await conversation.whenIdle();
@@ -263,7 +263,7 @@ describe("Conversation with long-term memory", () => {
     const recallMemories = () => new Promise<string[]>(() => {});
     const { model, conversation } = setup(["Hm."], 2, { recallMemories, memoryTimeoutMs: 10, onLateRecall: () => { late += 1; } });
     conversation.say("u1", "Anything?");
-    await new Promise((r) => setTimeout(r, 30));
+    await until(() => late === 1, "the lookup counted late");
     model.next();
     await conversation.whenIdle();
     assert.equal(late, 1);

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { freePort, startParleyProcess } from "../ops/process-cluster.ts";
+import { freePort, startParleyProcess } from "../testing/process-cluster.ts";
 import { probeModelEndpoint } from "./model-probe.ts";
 
 /** A model server answering GET /v1/models with `status` and `body`, recording what it was sent. */

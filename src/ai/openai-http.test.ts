@@ -8,6 +8,7 @@ import { createServer as createH2Server, type Http2Server } from "node:http2";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { OpenAiHttp } from "./openai-http.ts";
+import { until } from "../testing/until.ts";
 
 const END_AFTER_DONE_MS = 50;
 const EVENTS = ["one", "two", "[DONE]"];
@@ -20,10 +21,6 @@ async function readAll(http: OpenAiHttp, stopAfter = Infinity): Promise<string[]
   }
   return seen;
 }
-
-const until = async (check: () => boolean): Promise<void> => {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-};
 
 describe("OpenAiHttp over HTTP/1.1", () => {
   let server: Server;
@@ -51,12 +48,12 @@ describe("OpenAiHttp over HTTP/1.1", () => {
   test("streams that end after their [DONE] leave the connection open for the next request", async () => {
     connections = 0;
     assert.deepEqual(await readAll(http), ["one", "two"]);
-    await until(() => cut.length === 1);
+    await until(() => cut.length === 1, "the server saw answer 1 close");
     // The client frees the socket when it reads the answer's end, a moment after the server's
     // close; on a loaded machine the next request could otherwise open a second connection.
     await new Promise((r) => setTimeout(r, 200));
     assert.deepEqual(await readAll(http), ["one", "two"]);
-    await until(() => cut.length === 2);
+    await until(() => cut.length === 2, "the server saw answer 2 close");
     assert.deepEqual(cut, [false, false], "neither answer was cut");
     assert.equal(connections, 1);
   });
@@ -64,7 +61,7 @@ describe("OpenAiHttp over HTTP/1.1", () => {
   test("a consumer that stops early cancels the request", async () => {
     cut.length = 0;
     assert.deepEqual(await readAll(http, 1), ["one"]);
-    await until(() => cut.length === 1);
+    await until(() => cut.length === 1, "the server saw answer 1 close");
     assert.deepEqual(cut, [true]);
   });
 });
@@ -98,7 +95,7 @@ describe("OpenAiHttp over HTTP/2", () => {
     sessions = 0;
     assert.deepEqual(await readAll(http), ["one", "two"]);
     assert.deepEqual(await readAll(http), ["one", "two"]);
-    await until(() => reset.length === 2);
+    await until(() => reset.length === 2, "the server saw 2 stream(s) close");
     assert.deepEqual(reset, [false, false]);
     assert.equal(sessions, 1);
   });
@@ -106,7 +103,7 @@ describe("OpenAiHttp over HTTP/2", () => {
   test("a consumer that stops early resets its stream", async () => {
     reset.length = 0;
     assert.deepEqual(await readAll(http, 1), ["one"]);
-    await until(() => reset.length === 1);
+    await until(() => reset.length === 1, "the server saw 1 stream(s) close");
     assert.deepEqual(reset, [true]);
   });
 
@@ -116,7 +113,7 @@ describe("OpenAiHttp over HTTP/2", () => {
     await assert.rejects(async () => {
       for await (const _ of http.streamEvents("chat/completions", { stream: true }, new AbortController().signal, read)) { /* none */ }
     }, /unreadable event/);
-    await until(() => reset.length === 1);
+    await until(() => reset.length === 1, "the server saw 1 stream(s) close");
     assert.deepEqual(reset, [true]);
   });
 
@@ -125,7 +122,7 @@ describe("OpenAiHttp over HTTP/2", () => {
     endsAfterDone = false;
     try {
       assert.deepEqual(await readAll(http), ["one", "two"], "the reply itself does not wait for the end");
-      await until(() => reset.length === 1);
+      await until(() => reset.length === 1, "the server saw 1 stream(s) close");
       assert.deepEqual(reset, [true]);
     } finally {
       endsAfterDone = true;

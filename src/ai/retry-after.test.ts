@@ -94,6 +94,7 @@ test("a player who stops during the wait cancels it: no second request", async (
   const err = await read(http, abort.signal).then(() => undefined, (e: unknown) => e);
   assert.equal((err as Error).name, "AbortError");
   assert.ok(performance.now() - started < 500);
+  // Deliberately waits past the Retry-After: the aborted read must send no retry.
   await new Promise((r) => setTimeout(r, 2_100));
   assert.equal(arrivals.length, 1);
 });

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, test } from "node:test";
 import { ModelStallError, withStreamDeadlines } from "./stream-deadlines.ts";
+import { until } from "../testing/until.ts";
 
 const DEADLINES = { firstTokenMs: 200, idleMs: 100 };
 const isToken = (s: string) => s !== "";
@@ -29,6 +30,7 @@ describe("withStreamDeadlines", () => {
     const steps: Array<[number, string]> = [[150, "a"], [60, "b"], [60, "c"], [60, "d"]];
     const seen: { signal?: AbortSignal } = {};
     assert.deepEqual(await collect(withStreamDeadlines(source(steps, seen), new AbortController().signal, DEADLINES, isToken)), ["a", "b", "c", "d"]);
+    // Deliberately waits past both deadlines: nothing may fire after the end.
     await sleep(250);
     assert.equal(seen.signal!.aborted, false, "no deadline fires after the end");
   });
@@ -71,7 +73,7 @@ describe("withStreamDeadlines", () => {
     const caller = new AbortController();
     const seen: { signal?: AbortSignal } = {};
     const run = collect(withStreamDeadlines(source([[10, "a"], [5_000, "b"]], seen), caller.signal, DEADLINES, isToken));
-    await sleep(30);
+    await until(() => seen.signal !== undefined, "the source opened");
     caller.abort("stopped");
     await assert.rejects(run, (err: unknown) => !(err instanceof ModelStallError));
     assert.equal(seen.signal!.reason, "stopped");

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { BatchingMemoryWriter } from "./batching-memory-writer.ts";
 import type { MemoryEntry } from "./long-term-memory.ts";
+import { until } from "../testing/until.ts";
 
 const entry = (n: number): MemoryEntry => ({
   user_id: "u", character_id: "1", session_id: "s", content: `turn ${n}`, importance: 0.5, created_at: new Date(0),
@@ -26,7 +27,7 @@ describe("BatchingMemoryWriter", () => {
     const writer = new BatchingMemoryWriter({ memory, maxBatch: 50, maxWaitMs: 20, onError: assert.fail });
     for (let i = 0; i < 5; i++) writer.add(entry(i));
     assert.equal(writes.length, 0, "nothing is written before the wait is over");
-    await new Promise((r) => setTimeout(r, 40));
+    await until(() => writes.length > 0, "the batch written");
     assert.deepEqual(writes, [["turn 0", "turn 1", "turn 2", "turn 3", "turn 4"]]);
   });
 

@@ -38,7 +38,17 @@ describe("importanceOf", () => {
     assert.ok(long > short);
   });
 
-  test("is pure: same input, same output", () => {
-    assert.equal(importanceOf("I like tea?", "Me too."), importanceOf("I like tea?", "Me too."));
+  test("small talk weighs less than a plain statement of the same length", () => {
+    assert.ok(importanceOf("thanks", "") < importanceOf("stones", ""));
+    assert.ok(importanceOf("谢谢", "") < importanceOf("石头", ""));
+  });
+
+  test("gives the same weight when asked again (no pattern keeps state between calls)", () => {
+    // One sample per pattern: with a /g or /y flag, a second test() of the same text starts after the first match.
+    const samples = ["my name is Ada", "call me Captain", "I'm called Bo", "我叫小明", "我的名字", "叫我小明",
+      "I really love tea", "my favourite song", "我最喜欢火锅", "最爱火锅",
+      "I am from Oslo", "I live in Oslo", "my dog is old", "我是学生", "我在北京工作", "我的猫",
+      "where is it?", "really?", "how do birds fly", "是吗", "hi", "你好"];
+    for (const text of samples) assert.equal(importanceOf(text, "ok"), importanceOf(text, "ok"), text);
   });
 });

@@ -4,6 +4,7 @@ import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { OpenAIEmbeddingsEmbedder } from "./openai-embeddings-embedder.ts";
+import { until } from "../testing/until.ts";
 
 interface SeenRequest {
   path: string;
@@ -118,7 +119,7 @@ describe("OpenAIEmbeddingsEmbedder", () => {
     };
     const controller = new AbortController();
     const pending = embedder().embed(["slow"], controller.signal);
-    while (seen.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await until(() => seen.length > 0, "the request at the server");
     controller.abort();
     await assert.rejects(pending, { name: "AbortError" });
     held?.destroy();

@@ -1,9 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_BLOCKLIST_PATH, loadBlocklist, parseBlocklist } from "./blocklist.ts";
+import { BlocklistMatcher } from "./matcher.ts";
 
 test("parseBlocklist trims, skips blank and # lines, keeps order, drops duplicates", () => {
   const text = "\uFEFF# header\r\n  foo bar  \n\n   \n#comment\n傻逼\nfoo bar\n  # indented comment\nbaz\n";
@@ -21,13 +22,21 @@ test("loadBlocklist reads a file", async () => {
   }
 });
 
-test("the default list parses and holds English phrases and Chinese terms", async () => {
+test("the default list catches each of its terms inside a sentence, and nothing in harmless text", async () => {
   const terms = await loadBlocklist(DEFAULT_BLOCKLIST_PATH);
-  assert.ok(terms.length >= 30 && terms.length <= 60, `unexpected size ${terms.length}`);
-  const chinese = terms.filter((t) => /[\u4e00-\u9fff]/.test(t));
-  const english = terms.filter((t) => /^[a-z ]+$/.test(t));
-  assert.ok(chinese.length >= 5, "several Chinese terms");
-  assert.ok(english.length >= 5, "several English terms");
-  assert.ok(english.filter((t) => t.includes(" ")).length >= 2, "multi-word English phrases");
-  assert.ok(terms.every((t) => !t.startsWith("#") && t === t.trim()));
+  assert.ok(terms.some((t) => /[\u4e00-\u9fff]/.test(t)) && terms.some((t) => /^[a-z]+ [a-z ]+$/.test(t)), "Chinese terms and English phrases");
+  const matcher = BlocklistMatcher.fromTerms(terms);
+  for (const term of terms) {
+    const upper = term.toUpperCase();
+    assert.ok(matcher.findFirst(`Well, ${upper}, then.`), `"${term}" is caught in capitals inside a sentence`);
+  }
+  // The list has no word boundaries: a short term inside a common word would cut a harmless reply.
+  const harmless = [
+    "Hold your guard, recruit. A chink in the armor is all an assassin needs.",
+    "The class ate a spicy stew of grass-fed lamb, then read Dickens for analysis.",
+    "Hello! Shall we cocktail in Sussex? The therapist said I should skip hiking today.",
+    "你好，小明。火锅很好吃，我们明天去北京的公园散步吧。",
+    await readFile(new URL("../../characters/1-sword-instructor.json", import.meta.url), "utf8"),
+  ];
+  for (const text of harmless) assert.equal(matcher.findFirst(text), null, text.slice(0, 60));
 });

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { BlocklistMatcher } from "./matcher.ts";
 import { foldText } from "./fold.ts";
-import { naiveFirst, naivePending, randomChunks, randomString, seededRandom } from "./test-support.ts";
+import { naiveFirst, naivePending, randomChunks, randomString, seededRandom } from "../testing/moderation-fuzz.ts";
 
 const matcher = BlocklistMatcher.fromTerms(["kill yourself", "傻逼", "操你妈", "Bad Word"]);
 

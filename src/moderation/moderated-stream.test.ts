@@ -4,7 +4,7 @@ import { BlocklistMatcher } from "./matcher.ts";
 import type { Hit } from "./matcher.ts";
 import { createModeratedStream } from "./moderated-stream.ts";
 import { foldText } from "./fold.ts";
-import { naiveFirst, naivePending, randomChunks, randomString, seededRandom } from "./test-support.ts";
+import { naiveFirst, naivePending, randomChunks, randomString, seededRandom } from "../testing/moderation-fuzz.ts";
 
 const matcher = BlocklistMatcher.fromTerms(["kill yourself", "傻逼", "操你妈", "drink bleach"]);
 

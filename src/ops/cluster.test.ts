@@ -10,7 +10,7 @@ import pg from "pg";
 import { startSimOpenAI, type SimOpenAI } from "../../loadtest/sim-openai/server.ts";
 import { TestPlayer } from "../testing/test-player.ts";
 import { testTokenSigner } from "../testing/test-tokens.ts";
-import { freePort, startParleyProcess, type ParleyProcess } from "./process-cluster.ts";
+import { freePort, startParleyProcess, type ParleyProcess } from "../testing/process-cluster.ts";
 
 const REDIS_URL = `${process.env.PARLEY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379"}/3`;
 const ADMIN_URL = process.env.PARLEY_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/parley_test";
@@ -108,7 +108,7 @@ describe("SIGTERM", () => {
     player.send("chat", { content: "[[slow]] tell me a long story" });
     const first = await player.waitFor("ai_chunk", (c) => !c.reply_id.startsWith("greeting-"));
     const stopped = node.stop("SIGTERM");
-    await new Promise((r) => setTimeout(r, 200));
+    await node.waitForLog((e) => typeof e?.msg === "string" && e.msg.startsWith("shutting down: new chats refused"), 5_000);
     player.send("chat", { content: "one more?" });
     await player.waitFor("error", (e) => e.code === "server/shutting_down");
     const end = await player.waitFor("ai_end", (e) => e.reply_id === first.reply_id, 10_000);

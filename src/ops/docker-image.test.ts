@@ -13,7 +13,7 @@ import { dirname, join, posix } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { createTokenIssuer } from "../auth/tokens.ts";
-import { freePort } from "./process-cluster.ts";
+import { freePort } from "../testing/process-cluster.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const NODE_BIN = fileURLToPath(new URL("../../node_modules/.bin/node", import.meta.url));

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
 
 const NODE_BIN = fileURLToPath(new URL("../../node_modules/.bin/node", import.meta.url));
-const CHILD = fileURLToPath(new URL("./testing/guarded-child.ts", import.meta.url));
+const CHILD = fileURLToPath(new URL("../testing/guarded-child.ts", import.meta.url));
 
 function runChild(mode: "guarded" | "unguarded"): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Redis } from "ioredis";
 import { startSimOpenAI, type SimOpenAI } from "../../loadtest/sim-openai/server.ts";
-import { TcpProxy } from "../store/testing/tcp-proxy.ts";
+import { TcpProxy } from "../testing/tcp-proxy.ts";
 import { startTestServer, type TestServer } from "../testing/test-server.ts";
 import { TestPlayer } from "../testing/test-player.ts";
 

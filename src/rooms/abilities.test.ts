@@ -10,6 +10,8 @@ import type { TurnOutcome } from "../ai/reply-events.ts";
 import type { SessionRef } from "../store/turn-records.ts";
 import { startTestServer, type TestServer } from "../testing/test-server.ts";
 import { TestPlayer } from "../testing/test-player.ts";
+import { roomDisposed } from "../testing/room-disposed.ts";
+import { until } from "../testing/until.ts";
 
 let sim: SimOpenAI;
 let server: TestServer;
@@ -34,14 +36,6 @@ const turnOf = (replyId: string) => turns.find((t) => t.outcome.reply_id === rep
 function itemsOf(player: TestPlayer): Record<string, { owner: string } | undefined> {
   const state = player.room.state as { items?: { toJSON(): Record<string, { owner: string }> } };
   return state.items?.toJSON() ?? {};
-}
-
-async function until(check: () => boolean, what: string, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 before(async () => {
@@ -211,8 +205,9 @@ for (const client of ["direct", "langchain"] as const) describe(`abilities (MODE
     const next = await chat(player, "[[say:Again.]]");
     await player.waitFor("ai_end", (e) => e.reply_id === next);
     assert.match(String(sim.stats.lastRequests.at(-1)!.body.messages[0]!.content), /Your mood right now: pleased\./);
+    const disposed = roomDisposed(player.room.roomId);
     await player.leave();
-    await new Promise((r) => setTimeout(r, 100));
+    await disposed;
 
     const back = await join("finn", sessionId);
     await until(() => (back.room.state as { character?: { mood: string } }).character?.mood === "pleased", "the remembered mood");
@@ -224,8 +219,9 @@ for (const client of ["direct", "langchain"] as const) describe(`abilities (MODE
     const player = await join("gina", sessionId);
     const replyId = await chat(player, script({ calls: [give("sword_001")] }, { say: ["Yours", "."] }));
     await player.waitFor("ai_end", (e) => e.reply_id === replyId);
+    const disposed = roomDisposed(player.room.roomId);
     await player.leave();
-    await new Promise((r) => setTimeout(r, 100));
+    await disposed;
     const back = await join("gina", sessionId);
     await until(() => itemsOf(back)["sword_001"]?.owner === "gina", "the remembered owner");
     await back.leave();

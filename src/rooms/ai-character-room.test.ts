@@ -5,14 +5,33 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Client } from "@colyseus/sdk";
+import type { TurnOutcome } from "../ai/reply-events.ts";
 import { startSimOpenAI, type SimOpenAI } from "../../loadtest/sim-openai/server.ts";
 import { startTestServer, type TestServer } from "../testing/test-server.ts";
 import { TestPlayer } from "../testing/test-player.ts";
+import { roomDisposed } from "../testing/room-disposed.ts";
 
 let sim: SimOpenAI;
 let server: TestServer;
 let session = 0;
 const nextSession = () => `room-test-${process.pid}-${++session}`;
+
+/** Every error a room handler threw and Colyseus caught, so far. */
+async function unexpectedErrors(): Promise<number> {
+  const { values } = await server.services.metrics.unexpectedErrors.get();
+  return values.reduce((sum, v) => sum + v.value, 0);
+}
+
+/** Resolves with the outcome of `replyId` once its turn has ended. */
+function turnEnded(replyId: string): Promise<TurnOutcome> {
+  return new Promise((resolve) => {
+    const stop = server.services.observeTurns((_session, outcome) => {
+      if (outcome.reply_id !== replyId) return;
+      stop();
+      resolve(outcome);
+    });
+  });
+}
 
 async function join(user: string, options: Record<string, unknown> = {}): Promise<TestPlayer> {
   return TestPlayer.join(server.wsUrl, await server.tokenFor(user), { character_id: 1, ...options });
@@ -100,8 +119,9 @@ describe("ai_character room", () => {
     assert.notEqual(first.room.roomId, other.room.roomId);
     const replyId = await chat(first, "[[say:Remember me.]]");
     await first.waitFor("ai_end", (e) => e.reply_id === replyId);
+    const disposed = Promise.all([roomDisposed(first.room.roomId), roomDisposed(other.room.roomId)]);
     await Promise.all([first.leave(), other.leave()]);
-    await new Promise((r) => setTimeout(r, 50));
+    await disposed;
 
     const again = await join("dave");
     const next = await chat(again, "Who am I?");
@@ -138,19 +158,31 @@ describe("ai_character room", () => {
 
   it("a player who disconnects mid-reply causes no error, and the request is cancelled when the room empties", async () => {
     const player = await join("hal", { session_id: nextSession() });
+    // The room's disposal is the last thing a disconnect sets off.
+    const disposed = roomDisposed(player.room.roomId);
     const cancelled = sim.stats.cancelled;
+    const unexpected = await unexpectedErrors();
     const errors: unknown[] = [];
     const onError = (e: unknown) => errors.push(e);
     process.on("uncaughtException", onError);
     process.on("unhandledRejection", onError);
-    const replyId = await chat(player, "[[slow]] A long story, please.");
-    await player.waitFor("ai_chunk", (c) => c.reply_id === replyId);
-    player.room.connection.close();
-    await sim.stats.waitFor((s) => s.cancelled > cancelled);
-    await new Promise((r) => setTimeout(r, 100));
-    process.off("uncaughtException", onError);
-    process.off("unhandledRejection", onError);
+    try {
+      const replyId = await chat(player, "[[slow]] A long story, please.");
+      const ended = turnEnded(replyId);
+      await player.waitFor("ai_chunk", (c) => c.reply_id === replyId);
+      player.room.connection.close();
+      await sim.stats.waitFor((s) => s.cancelled > cancelled);
+      const outcome = await ended;
+      assert.equal(outcome.reason, "stopped");
+      assert.ok(outcome.reply_content.length > 0, "what was streamed before the drop is kept");
+      await disposed;
+    } finally {
+      process.off("uncaughtException", onError);
+      process.off("unhandledRejection", onError);
+    }
     assert.deepEqual(errors, []);
+    // Colyseus catches what a room handler throws: those surface only in this counter.
+    assert.equal(await unexpectedErrors(), unexpected);
   });
 
   it("answers each kind of malformed message with an error and keeps the player connected", async () => {

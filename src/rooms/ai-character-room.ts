@@ -301,7 +301,9 @@ export function createAiCharacterRoom(services: RoomServices) {
     async onBeforeShutdown() {
       try {
         const cut = setTimeout(() => { this.conversation.close("shutdown").catch((err: unknown) => this.#unexpected(err, "shutdown")); }, services.shutdownGraceMs);
-        await this.conversation.drain();
+        const drained = this.conversation.drain();
+        this.log.info({ grace_ms: services.shutdownGraceMs }, "shutting down: new chats refused, replies in flight finishing");
+        await drained;
         clearTimeout(cut);
         await this.conversation.close("shutdown");
         await this.disconnect(CloseCode.SERVER_SHUTDOWN);

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { pack } from "msgpackr";
-import { startParleyProcess, type ParleyProcess } from "../ops/process-cluster.ts";
+import { startParleyProcess, type ParleyProcess } from "../testing/process-cluster.ts";
 import { Fuzz, isAcceptedSilently } from "../testing/fuzz-messages.ts";
 import { TestPlayer } from "../testing/test-player.ts";
 import { closed, nextFrame, openSocket, PROTOCOL, reserveSeat, seatUrl } from "../testing/raw-socket.ts";
@@ -115,6 +115,7 @@ describe(`fuzz (seed ${SEED})`, () => {
           assert.fail(`fuzzer ${i}: ${p.of("error").length} errors for ${sent[i]} malformed messages; connection open: ${p.room.connection.isOpen}`);
         });
       }
+      // Deliberately waits for an extra error that must not come.
       await wait(200);
       assert.deepEqual(players.map((p) => p.of("error").length), sent, "exactly one error per malformed message");
       assert.equal(parley.child.exitCode, null, "the process is alive");
@@ -142,6 +143,7 @@ describe(`fuzz (seed ${SEED})`, () => {
     }));
     const logsBefore = parley.logs.length;
     const exit = parley.stop("SIGTERM");
+    // Deliberately a moment after the signal: the sockets go while the shutdown is under way.
     await wait(20);
     sockets.forEach((ws, i) => (i % 2 ? ws.terminate() : ws.close()));
     players[1]!.room.connection.close();

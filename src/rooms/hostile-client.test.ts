@@ -147,6 +147,7 @@ describe("closes at every step of the join", () => {
       await nextFrame(ws, PROTOCOL.JOIN_ROOM);
       ws.send(Buffer.from([PROTOCOL.JOIN_ROOM]));
       ws.send(roomDataFrame("chat", { content: "[[say:one|two|three]]" }));
+      // Deliberately a moment later: the drop lands while the reply is under way.
       await wait(20);
       ws.terminate();
     },
@@ -177,6 +178,7 @@ describe("closes at every step of the join", () => {
   for (const [step, run] of Object.entries(steps)) {
     it(step, async () => {
       for (let i = 0; i < 3; i++) await run(await seat());
+      // Deliberately gives the server time to trip over what was sent; the bystander shows it did not.
       await wait(100);
       await bystanderIsServed();
     });
@@ -190,6 +192,7 @@ describe("closes at every step of the join", () => {
     await nextFrame(ws, PROTOCOL.JOIN_ROOM);
     await player.leave();
     ws.terminate();
+    // Deliberately gives the disposal time to go wrong; the bystander shows it did not.
     await wait(100);
     await bystanderIsServed();
   });
@@ -218,6 +221,7 @@ describe("malformed frames after the join", () => {
       await nextFrame(ws, PROTOCOL.JOIN_ROOM);
       ws.send(Buffer.from([PROTOCOL.JOIN_ROOM]));
       ws.send(frame);
+      // Deliberately lets the server read the frame before the socket goes.
       await wait(50);
       ws.terminate();
       await bystanderIsServed();
@@ -258,6 +262,7 @@ describe("the flood guard counts every frame", () => {
   it("a client under the limit stays", async () => {
     const player = await join("steady");
     for (let i = 0; i < FLOOD_PER_SECOND / 2; i++) player.send("stop", {});
+    // Deliberately waits for a disconnect that must not come.
     await wait(300);
     player.send("chat", { content: "[[say:still|connected]]" });
     assert.equal((await replyEnd(player)).reason, "complete");

@@ -6,10 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { matchMaker } from "@colyseus/core";
 import { Client, type Room } from "@colyseus/sdk";
 import { Redis } from "ioredis";
 import { SignJWT } from "jose";
 import { startTestServer, type TestServer } from "../testing/test-server.ts";
+import { until } from "../testing/until.ts";
 import { privateSessionId } from "./session.ts";
 
 const SECRET = "test-secret-test-secret-test-secret";
@@ -106,8 +108,9 @@ for (const backend of ["local", "redis"] as const) {
       const bob = await clientOf("bob");
       const token = room.reconnectionToken;
       await assert.rejects(bob.reconnect(`${room.roomId}:forged0000`), refusedWith(524));
+      const held = matchMaker.getLocalRoomById(room.roomId);
       room.connection.close();
-      await new Promise((r) => setTimeout(r, 100));
+      await until(() => held.hasReservedSeat(room.sessionId, token.split(":")[1]), "the seat held for alice's return");
       // Alice's real token, leaked to bob: the seat is held for alice, and bob's token is not hers.
       await assert.rejects(bob.reconnect(token));
       const back = await alice.reconnect(token);

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { startTestServer, type TestServer } from "../testing/test-server.ts";
 import { TestPlayer } from "../testing/test-player.ts";
+import { until } from "../testing/until.ts";
 
 let server: TestServer;
 let session = 0;
@@ -33,7 +34,7 @@ describe("the offline model", () => {
       assert.equal(event.payload["item_id"], "sword_001");
       assert.equal(event.source, "character");
       const owner = () => (player.room.state as { items: { toJSON(): Record<string, { owner: string }> } }).items.toJSON()["sword_001"]!.owner;
-      for (let i = 0; i < 100 && owner() === ""; i++) await new Promise((r) => setTimeout(r, 20));
+      await until(() => owner() !== "", "the sword's owner in the state");
       assert.equal(owner(), `asker-${language}`);
       assert.equal(HAN.test(text), language === "Chinese", text);
       await player.leave();

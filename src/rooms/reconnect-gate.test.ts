@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ReplyJournal } from "../ai/reply-journal.ts";
+import { until } from "../testing/until.ts";
 import { ReconnectGate } from "./reconnect-gate.ts";
-
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("reconnect gate", () => {
   it("holds a reconnected player back until the wait runs out, then replays from where it dropped", async () => {
@@ -14,7 +13,7 @@ describe("reconnect gate", () => {
     const replays: Array<[string, number]> = [];
     gate.reconnected("p", (id, seq) => replays.push([id, seq]));
     assert.equal(gate.holds("p"), true);
-    await wait(40);
+    await until(() => replays.length > 0, "the replay after the hold");
     assert.deepEqual(replays, [["a", 1]]);
     assert.equal(gate.holding, false);
   });
@@ -26,7 +25,6 @@ describe("reconnect gate", () => {
     gate.dropped("p");
     journal.record({ type: "ai_chunk", message: { reply_id: "b", seq: 1, content: "y" } });
     gate.reconnected("p", () => undefined);
-    await wait(40);
-    assert.equal(gate.holds("p"), false);
+    await until(() => !gate.holds("p"), "the hold given up");
   });
 });

@@ -5,6 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { startSimOpenAI, toolScript, type SimOpenAI } from "../../loadtest/sim-openai/server.ts";
 import { startTestServer, type TestServer } from "../testing/test-server.ts";
 import { TestPlayer } from "../testing/test-player.ts";
+import { until } from "../testing/until.ts";
 
 let sim: SimOpenAI;
 let server: TestServer;
@@ -20,6 +21,7 @@ async function join(user: string): Promise<TestPlayer> {
 async function dropAndReconnect(player: TestPlayer, awayMs: number): Promise<void> {
   const token = player.room.reconnectionToken;
   player.room.connection.close();
+  // Deliberately away for a while: the reply goes on streaming with no one to read it.
   await new Promise((r) => setTimeout(r, awayMs));
   player.adopt(await player.client.reconnect(token));
 }
@@ -64,8 +66,7 @@ describe("stream resume", () => {
     assert.deepEqual(player.chunksOf(chunk.reply_id).map((c) => c.seq), [...first, ...second].map((_, i) => i + 1));
     assert.equal(end.full_content, [...first, ...second].join(""));
     const owner = () => (player.room.state as { items?: { get(id: string): { owner: string } | undefined } }).items?.get("sword_001")?.owner;
-    for (let i = 0; i < 100 && owner() !== "vic"; i++) await new Promise((r) => setTimeout(r, 20));
-    assert.equal(owner(), "vic");
+    await until(() => owner() === "vic", "the sword's owner in the state");
     await player.leave();
   });
 
@@ -127,8 +128,8 @@ describe("turn control", () => {
     await a.waitFor("ai_chunk", (c) => !c.reply_id.startsWith("greeting-"));
     b.send("chat", { content: "second" });
     const queued = await b.waitFor("ai_status", (s) => s.status === "queued");
-    await new Promise((r) => setTimeout(r, 120));
     const state = a.room.state as { queue: Array<{ reply_id: string; user_id: string }> };
+    await until(() => state.queue.length > 0, "the queue in the state");
     assert.deepEqual(state.queue.map((q) => [q.reply_id, q.user_id]), [[queued.reply_id, "xia"]]);
 
     a.send("cancel", { reply_id: queued.reply_id });
@@ -136,8 +137,7 @@ describe("turn control", () => {
     b.send("cancel", { reply_id: queued.reply_id });
     const end = await b.waitFor("ai_end", (e) => e.reply_id === queued.reply_id);
     assert.deepEqual([end.reason, end.full_content], ["stopped", ""]);
-    await new Promise((r) => setTimeout(r, 120));
-    assert.equal(state.queue.length, 0);
+    await until(() => state.queue.length === 0, "the cancelled chat leaves the queue in the state");
     await Promise.all([a.leave(), b.leave()]);
   });
 });

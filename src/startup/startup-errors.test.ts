@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { freePort, startParleyProcess } from "../ops/process-cluster.ts";
-import { TEST_DATABASE_URL } from "../store/testing/pg-schema.ts";
+import { freePort, startParleyProcess } from "../testing/process-cluster.ts";
+import { TEST_DATABASE_URL } from "../testing/pg-schema.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const NODE_BIN = fileURLToPath(new URL("../../node_modules/.bin/node", import.meta.url));
@@ -118,7 +118,7 @@ test("a malformed character file is named in the one line", async () => {
   assertOneLine(run, "CHARACTERS_DIR", /broken\.json/);
 });
 
-/** The test PostgreSQL server (src/store/testing/pg-schema.ts), or undefined when none runs here. */
+/** The test PostgreSQL server (src/testing/pg-schema.ts), or undefined when none runs here. */
 async function testPostgres(): Promise<pg.Client | undefined> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 2_000 });
   try {

@@ -5,8 +5,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ChatLogSpool } from "./chat-log-spool.ts";
-import { chatRecord, chatRecords } from "./testing/chat-log-records.ts";
-import { captureLogger } from "./testing/test-clock.ts";
+import { chatRecord, chatRecords } from "../testing/chat-log-records.ts";
+import { captureLogger } from "../testing/test-clock.ts";
 
 describe("ChatLogSpool", () => {
   let dir: string;

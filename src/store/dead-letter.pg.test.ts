@@ -13,9 +13,9 @@ import { DurableChatLog } from "./durable-chat-log.ts";
 import { openEmbeddedPostgresInWorker } from "./embedded-postgres-thread.ts";
 import { PgChatLogStore } from "./pg-chat-log-store.ts";
 import type { SqlClient } from "./sql.ts";
-import { chatRecord, chatRecords } from "./testing/chat-log-records.ts";
-import { createTestSchema } from "./testing/pg-schema.ts";
-import { captureLogger } from "./testing/test-clock.ts";
+import { chatRecord, chatRecords } from "../testing/chat-log-records.ts";
+import { createTestSchema } from "../testing/pg-schema.ts";
+import { captureLogger } from "../testing/test-clock.ts";
 import { isPermanentWriteError } from "./write-errors.ts";
 
 const backends: Array<{ name: string; open(dir: string): Promise<{ sql: SqlClient; close(): Promise<void> }> }> = [

@@ -12,8 +12,8 @@ import type { ChatLogRecord } from "./chat-log.ts";
 import { DurableChatLog } from "./durable-chat-log.ts";
 import type { DurableChatLogOptions } from "./durable-chat-log.ts";
 import { MemoryChatLogStore } from "./memory-chat-log-store.ts";
-import { chatRecord, chatRecords } from "./testing/chat-log-records.ts";
-import { captureLogger, waitFor } from "./testing/test-clock.ts";
+import { chatRecord, chatRecords } from "../testing/chat-log-records.ts";
+import { captureLogger, waitFor } from "../testing/test-clock.ts";
 
 /** Every spooled line is stored: the file is gone or empty. */
 const spoolDone = (path: string) => !existsSync(path) || statSync(path).size === 0;

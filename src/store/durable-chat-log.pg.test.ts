@@ -7,11 +7,11 @@ import { join } from "node:path";
 import pg from "pg";
 import { DurableChatLog } from "./durable-chat-log.ts";
 import { PgChatLogStore } from "./pg-chat-log-store.ts";
-import { chatRecords } from "./testing/chat-log-records.ts";
-import { createTestSchema } from "./testing/pg-schema.ts";
-import type { TestSchema } from "./testing/pg-schema.ts";
-import { TcpProxy } from "./testing/tcp-proxy.ts";
-import { captureLogger, waitFor } from "./testing/test-clock.ts";
+import { chatRecords } from "../testing/chat-log-records.ts";
+import { createTestSchema } from "../testing/pg-schema.ts";
+import type { TestSchema } from "../testing/pg-schema.ts";
+import { TcpProxy } from "../testing/tcp-proxy.ts";
+import { captureLogger, waitFor } from "../testing/test-clock.ts";
 
 describe("DurableChatLog over PostgreSQL during an outage", () => {
   let schema: TestSchema;

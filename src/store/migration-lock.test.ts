@@ -5,6 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { migrateLongTermMemory } from "../memory/pg-memory-schema.ts";
 import { withMigrationLock } from "./migration-lock.ts";
+import { until } from "../testing/until.ts";
 
 const DATABASE_URL = process.env.PARLEY_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/parley_test";
 const STARTS = 3;
@@ -28,6 +29,7 @@ describe("withMigrationLock on PostgreSQL", () => {
     let most = 0;
     await Promise.all(pools.map((pool) => withMigrationLock(pool, async () => {
       most = Math.max(most, ++inside);
+      // Deliberately holds the lock a while, so that another process would overlap if it could.
       await sleep(50);
       inside -= 1;
     }, { pollMs: 10 })));
@@ -43,7 +45,7 @@ describe("withMigrationLock on PostgreSQL", () => {
     const holder = withMigrationLock(pools[0]!, async () => { entered(); await held; });
     await inside;
     const waiter = withMigrationLock(pools[1]!, async () => "after", { pollMs: 10, onWait: () => { waits += 1; } });
-    await sleep(100);
+    await until(() => waits === 1, "the second process waiting");
     release();
     await holder;
     assert.equal(await waiter, "after");

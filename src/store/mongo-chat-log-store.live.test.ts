@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { MongoClient } from "mongodb";
 import { MongoChatLogStore } from "./mongo-chat-log-store.ts";
-import { chatRecord, chatRecords } from "./testing/chat-log-records.ts";
+import { chatRecord, chatRecords } from "../testing/chat-log-records.ts";
 
 const url = process.env.MONGODB_URL;
 

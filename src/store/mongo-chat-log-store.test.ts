@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { MongoClient } from "mongodb";
 import { ChatLogSeq } from "./chat-log-seq.ts";
 import { MongoChatLogStore } from "./mongo-chat-log-store.ts";
-import { chatRecord, chatRecords } from "./testing/chat-log-records.ts";
-import { cursorReply, MockMongoServer } from "./testing/mock-mongo-server.ts";
+import { chatRecord, chatRecords } from "../testing/chat-log-records.ts";
+import { cursorReply, MockMongoServer } from "../testing/mock-mongo-server.ts";
 
 describe("MongoChatLogStore against a scripted server", () => {
   let server: MockMongoServer;
@@ -83,7 +83,24 @@ describe("MongoChatLogStore against a scripted server", () => {
     server.once("insert", (r) =>
       r.reply({ ok: 1, n: 1, writeErrors: [{ index: 1, code: 11000, errmsg: "E11000 duplicate key error" }] }),
     );
-    await store.append(chatRecords(1, 2));
+    await assert.doesNotReject(store.append(chatRecords(1, 2)));
+    // One unordered insert: the record that was not a duplicate went in the same command, and was stored.
+    const [insert, ...more] = server.commandsNamed("insert");
+    assert.deepEqual(more, []);
+    assert.equal(insert?.ordered, false);
+    assert.deepEqual((insert?.documents as Array<{ _id: string }>).map((d) => d._id), ["session-1-turn-1", "session-1-turn-2"]);
+  });
+
+  it("does not ignore duplicate keys when the write is not known to be durable", async () => {
+    server.once("insert", (r) =>
+      r.reply({
+        ok: 1,
+        n: 1,
+        writeErrors: [{ index: 1, code: 11000, errmsg: "E11000 duplicate key error" }],
+        writeConcernError: { code: 64, errmsg: "waiting for replication timed out" },
+      }),
+    );
+    await assert.rejects(store.append(chatRecords(1, 2)), /chat_logs: inserting 2 records failed/);
   });
 
   it("does not hide other write errors next to duplicate keys", async () => {

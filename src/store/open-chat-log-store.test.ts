@@ -4,7 +4,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { MongoChatLogStore } from "./mongo-chat-log-store.ts";
 import { openChatLogStore } from "./open-chat-log-store.ts";
 import { PgChatLogStore } from "./pg-chat-log-store.ts";
-import { MockMongoServer } from "./testing/mock-mongo-server.ts";
+import { MockMongoServer } from "../testing/mock-mongo-server.ts";
 
 describe("openChatLogStore", () => {
   let db: PGlite;

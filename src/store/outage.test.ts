@@ -11,10 +11,10 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import pg from "pg";
 import { startSimOpenAI, type SimOpenAI } from "../../loadtest/sim-openai/server.ts";
-import { freePort, startParleyProcess } from "../ops/process-cluster.ts";
+import { freePort, startParleyProcess } from "../testing/process-cluster.ts";
 import { TestPlayer } from "../testing/test-player.ts";
 import { testTokenSigner } from "../testing/test-tokens.ts";
-import { TcpProxy } from "./testing/tcp-proxy.ts";
+import { TcpProxy } from "../testing/tcp-proxy.ts";
 
 const ADMIN_URL = process.env.PARLEY_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/parley_test";
 const SECRET = "outage-test-secret-outage-test-secret";

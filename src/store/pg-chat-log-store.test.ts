@@ -5,9 +5,9 @@ import type { ChatLogRecord } from "./chat-log.ts";
 import { ChatLogSeq } from "./chat-log-seq.ts";
 import { PgChatLogStore } from "./pg-chat-log-store.ts";
 import type { SqlClient } from "./sql.ts";
-import { chatRecord, chatRecords } from "./testing/chat-log-records.ts";
-import { createTestSchema } from "./testing/pg-schema.ts";
-import type { TestSchema } from "./testing/pg-schema.ts";
+import { chatRecord, chatRecords } from "../testing/chat-log-records.ts";
+import { createTestSchema } from "../testing/pg-schema.ts";
+import type { TestSchema } from "../testing/pg-schema.ts";
 
 interface Backend {
   sql: SqlClient;

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import pg from "pg";
 import { startSimOpenAI, type SimOpenAI } from "../../loadtest/sim-openai/server.ts";
-import { startParleyProcess, type ParleyProcess } from "../ops/process-cluster.ts";
+import { startParleyProcess, type ParleyProcess } from "../testing/process-cluster.ts";
 import { TestPlayer } from "../testing/test-player.ts";
 import { testTokenSigner } from "../testing/test-tokens.ts";
 import { openEmbeddedPostgresInWorker } from "./embedded-postgres-thread.ts";
@@ -178,12 +178,11 @@ for (const backend of backends.filter((b) => !process.env.ONLY || b.name.include
       const player = await TestPlayer.join(`ws://127.0.0.1:${first.port}`, await tokenFor("nul"), { character_id: 1, session_id: session });
       await player.say("[[say:Odd.]] my name is Zed\u0000Zed");
       await player.say("[[say:Later.]] a later turn");
-      await new Promise((r) => setTimeout(r, 500)); // the memory writer's batch wait
+      // No wait for the memory writer's batch: a SIGTERM writes what waits before the process exits.
       await first.stop("SIGTERM");
       const second = await startParleyProcess({ name: `${backend.name}-nul-2`, env, port: first.port, readyTimeoutMs: READY_MS });
       const again = await TestPlayer.join(`ws://127.0.0.1:${second.port}`, await tokenFor("nul"), { character_id: 1, session_id: session });
       await again.say("[[say:After restart.]] after a restart");
-      await new Promise((r) => setTimeout(r, 500));
       await second.stop("SIGTERM");
 
       const { rows, memories, logs } = await storedAfterRestart(env, dataDir, first.port, session);

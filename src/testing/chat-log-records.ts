@@ -1,4 +1,4 @@
-import type { ChatLogRecord } from "../chat-log.ts";
+import type { ChatLogRecord } from "../store/chat-log.ts";
 
 const BASE_TIME = Date.parse("2025-01-01T12:00:00.000Z");
 

@@ -1,5 +1,5 @@
 /** A child process for the process guard's test: it throws and rejects, then says whether it is still alive. */
-import { installProcessGuard } from "../process-guard.ts";
+import { installProcessGuard } from "../ops/process-guard.ts";
 
 const counted: string[] = [];
 const logged: string[] = [];

@@ -1,5 +1,6 @@
-import type { Scheduler } from "../scheduler.ts";
-import type { Logger } from "../durable-chat-log.ts";
+import type { Scheduler } from "../store/scheduler.ts";
+import type { Logger } from "../store/durable-chat-log.ts";
+import { until } from "./until.ts";
 
 interface Timer {
   id: number;
@@ -53,12 +54,8 @@ export async function settle(rounds = 20): Promise<void> {
 }
 
 /** Polls until `check` holds; a test that never gets there fails instead of hanging. */
-export async function waitFor(check: () => boolean | Promise<boolean>, what = "condition", limitMs = 10_000): Promise<void> {
-  const giveUp = Date.now() + limitMs;
-  while (!(await check())) {
-    if (Date.now() > giveUp) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
+export function waitFor(check: () => boolean | Promise<boolean>, what = "condition", limitMs = 10_000): Promise<void> {
+  return until(check, what, limitMs, 2);
 }
 
 export interface LogLine {
