@@ -110,6 +110,31 @@ describe("rolling summaries", () => {
     }
   });
 
+  it("never hold up the next reply's first chunk while the model is still summarising", async () => {
+    const session = `summary-${process.pid}-3`;
+    const server = await start(dataDir());
+    try {
+      const player = await TestPlayer.join(server.wsUrl, await server.tokenFor("alice"), { character_id: 1, session_id: session });
+      // The first turn makes the summary request that carries it slow: ten tokens, 200 ms apart.
+      await chat(player, "[[slow]] I live in Riverton. [[say:A|b|c|d|e|f|g|h|i|j]]");
+      const before = sim.stats.lastRequests.length;
+      await chat(player, "Hello.");
+      await chat(player, "How are you?");
+      const asked = await until("the summary request", () => sim.stats.lastRequests.slice(before).find((r) => SUMMARY_ASK.test(text(r.body.messages[0]!))));
+      assert.match(text(asked.body.messages.at(-1)!), /Riverton/);
+
+      const sentAt = performance.now();
+      player.send("chat", { content: "[[say:Quick.]] Are you there?" });
+      await player.waitFor("ai_chunk", (c) => c.content === "Quick.");
+      const firstChunkMs = performance.now() - sentAt;
+      assert.equal(await server.services.storage.summaries.load(session), null, "the summary was still being made");
+      assert.ok(firstChunkMs < 1000, `first chunk after ${Math.round(firstChunkMs)} ms`);
+      await player.leave();
+    } finally {
+      await server.close();
+    }
+  });
+
   it("rebuild a missing summary from the chat log", async () => {
     const dir = dataDir();
     const session = `summary-${process.pid}-2`;
