@@ -254,12 +254,12 @@ function createReplyModel(config: Config, catalog: CharacterCatalog, log: Logger
  * summary must never hold a model slot a player's reply is waiting for.
  */
 function sessionSummaries(config: Config, model: ReplyModel, storage: Storage): SessionSummaries {
-  const { maxChars, timeoutMs } = config.summary;
+  const { maxChars, batchMessages, timeoutMs } = config.summary;
   const summarize = config.model.offline ? extractiveSummarizer(maxChars) : modelSummarizer(model, { maxChars, timeoutMs });
   const window = config.contextWindowMessages;
   return {
     forSession: (sessionId, character, log) => new SessionSummarizer({
-      sessionId, characterName: character.name, store: storage.summaries, summarize, maxChars, log,
+      sessionId, characterName: character.name, store: storage.summaries, summarize, maxChars, batchMessages, log,
       olderMessages: async () => {
         const older = contextFromChatLogs(await storage.chatLog.recent(sessionId, SUMMARY_REBUILD_RECORDS));
         return older.slice(0, Math.max(0, older.length - window));

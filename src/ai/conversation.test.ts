@@ -368,7 +368,7 @@ describe("Conversation and its rolling summary", () => {
 
   it("a summary that never comes does not hold up the next reply", async () => {
     let asked = 0;
-    const { events, conversation } = withSummary(async (_request, signal) => {
+    const { events, model, conversation } = withSummary(async (_request, signal) => {
       asked++;
       return new Promise<string>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
     });
@@ -378,5 +378,6 @@ describe("Conversation and its rolling summary", () => {
     assert.ok(sent.ok);
     await conversation.whenIdle();
     assert.ok(events.some((e) => e.type === "chunk" && e.reply_id === sent.reply_id), "the reply streamed while the summary hangs");
+    assert.equal(messageText(model.prompts.at(-1)![1]!), "one", "what is being summarised is still in the prompt");
   });
 });

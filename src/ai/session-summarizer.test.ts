@@ -121,6 +121,27 @@ describe("SessionSummarizer", () => {
     assert.equal(s.text, "+1+2");
   });
 
+  it("waits for a batch, keeping what fell out as unsummarised until its summary is in", async () => {
+    const batches: string[][] = [];
+    let release!: () => void;
+    const { s } = summarizer(async ({ messages }) => {
+      batches.push(messages.map(messageText));
+      await new Promise<void>((r) => { release = r; });
+      return messages.map(messageText).join(" ");
+    }, { batchMessages: 4 });
+    s.fellOut([playerMessage("a", "1"), characterMessage("2")]);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(batches, [], "no request short of a batch");
+    assert.deepEqual(s.unsummarised.map(messageText), ["1", "2"]);
+    s.fellOut([playerMessage("a", "3"), characterMessage("4")]);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(batches, [["1", "2", "3", "4"]]);
+    assert.deepEqual(s.unsummarised.map(messageText), ["1", "2", "3", "4"], "still in the prompt while being summarised");
+    release();
+    await s.whenSettled();
+    assert.deepEqual([s.text, s.unsummarised.length], ["1 2 3 4", 0]);
+  });
+
   it("keeps an extractive summary when the model fails, and caps any summary", async () => {
     const { s } = summarizer(modelSummarizer(new HangingModel(), { maxChars: 300, timeoutMs: 20 }));
     s.fellOut([playerMessage("alice", "My horse is called Thunderfoot.")]);
@@ -160,6 +181,12 @@ describe("SessionSummarizer", () => {
     s.fellOut([playerMessage("alice", "I live in Riverton.")]);
     await new Promise((r) => setImmediate(r));
     await s.close();
+    assert.equal(store.saved.get("s1")?.text, "alice: I live in Riverton.");
+
+    const { s: batching, store: batchStore } = summarizer(async () => "asked", { batchMessages: 10 });
+    batching.fellOut([playerMessage("alice", "I live in Riverton.")]);
+    await batching.close();
+    assert.equal(batchStore.saved.get("s1")?.text, "alice: I live in Riverton.", "what waited for a batch is summarised too");
     assert.equal(store.saved.get("s1")?.text, "alice: I live in Riverton.");
   });
 });

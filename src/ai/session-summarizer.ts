@@ -1,8 +1,9 @@
 /**
  * One session's rolling summary. The conversation hands it what falls out of the prompt's window
- * after a turn ends; it summarises in the background (one request at a time, what fell out meanwhile
- * waits for the next) and stores the result. The prompt reads `text`, which never waits: a reply's
- * first chunk never depends on a summary being done.
+ * after a turn ends; once `batchMessages` have, it summarises them in the background (one request at
+ * a time, what fell out meanwhile waits for the next) and stores the result. Until their summary is
+ * in, those messages stay in the prompt (`unsummarised`), so nothing is out of both. The prompt reads
+ * both without waiting: a reply's first chunk never depends on a summary being done.
  */
 import type { BaseMessage } from "@langchain/core/messages";
 import type { SessionSummaryStore } from "../memory/session-summary-store.ts";
@@ -17,6 +18,8 @@ export interface SessionSummarizerDeps {
   store: SessionSummaryStore;
   summarize: Summarize;
   maxChars: number;
+  /** Messages that fall out before a summary is asked for: fewer model requests, a few more messages in the prompt meanwhile. */
+  batchMessages?: number;
   /** The conversation before the window, from the chat log: summarised when the session has no summary stored. */
   olderMessages?: () => Promise<BaseMessage[]>;
   log: { warn(obj: object, msg: string): void };
@@ -28,6 +31,7 @@ export class SessionSummarizer {
   #text = "";
   #covered = 0;
   #pending: BaseMessage[] = [];
+  #inFlight: readonly BaseMessage[] = [];
   #running: Promise<void> | null = null;
 
   constructor(deps: SessionSummarizerDeps) {
@@ -37,6 +41,11 @@ export class SessionSummarizer {
   /** The summary of the conversation before the window; empty when there is none. */
   get text(): string {
     return this.#text;
+  }
+
+  /** What fell out of the window and is not in the summary yet, oldest first: the prompt keeps it. */
+  get unsummarised(): readonly BaseMessage[] {
+    return this.#inFlight.length === 0 ? this.#pending : [...this.#inFlight, ...this.#pending];
   }
 
   /** Loads the stored summary; with none stored, summarises (in the background) what the chat log holds before the window. */
@@ -55,7 +64,7 @@ export class SessionSummarizer {
     }
     try {
       const older = (await this.#d.olderMessages?.()) ?? [];
-      if (older.length > 0) this.fellOut(older);
+      if (older.length > 0) this.#add(older, true);
     } catch (err) {
       this.#d.log.warn({ err, session_id: this.#d.sessionId }, "session summary could not be rebuilt from the chat log");
     }
@@ -63,10 +72,22 @@ export class SessionSummarizer {
 
   /** Messages that left the window: summarised after whatever is being summarised now. */
   fellOut(messages: readonly BaseMessage[]): void {
+    this.#add(messages, false);
+  }
+
+  #add(messages: readonly BaseMessage[], now: boolean): void {
     if (this.#abort.signal.aborted || messages.length === 0) return;
     this.#pending.push(...messages);
     if (this.#pending.length > MAX_PENDING_MESSAGES) this.#pending.splice(0, this.#pending.length - MAX_PENDING_MESSAGES);
-    this.#running ??= this.#drain().finally(() => { this.#running = null; });
+    if (now || this.#pending.length >= this.#batch) this.#start(now);
+  }
+
+  get #batch(): number {
+    return this.#d.batchMessages ?? 1;
+  }
+
+  #start(force: boolean): void {
+    this.#running ??= this.#drain(force).finally(() => { this.#running = null; });
   }
 
   /** Resolves when nothing is waiting to be summarised. */
@@ -78,14 +99,19 @@ export class SessionSummarizer {
    * Stops asking the model. What is waiting is summarised extractively and stored, so nothing that
    * fell out is lost to a room that closed mid-summary.
    */
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.#abort.abort("closed");
-    return this.whenSettled();
+    await this.whenSettled();
+    this.#start(true);
+    await this.whenSettled();
   }
 
-  async #drain(): Promise<void> {
-    while (this.#pending.length > 0) {
+  /** Forced (a rebuild, a close): summarises what waits even short of a batch. */
+  async #drain(force: boolean): Promise<void> {
+    while (this.#pending.length > 0 && (force || this.#abort.signal.aborted || this.#pending.length >= this.#batch)) {
+      force = false;
       const messages = this.#pending.splice(0);
+      this.#inFlight = messages;
       const request = { previous: this.#text, messages, characterName: this.#d.characterName };
       let next: string;
       try {
@@ -96,6 +122,7 @@ export class SessionSummarizer {
         next = extractiveSummary(request, this.#d.maxChars);
       }
       this.#text = capSummary(next, this.#d.maxChars);
+      this.#inFlight = [];
       this.#covered += messages.length;
       try {
         await this.#d.store.save(this.#d.sessionId, { text: this.#text, covered: this.#covered });

@@ -35,7 +35,7 @@ after(async () => {
 function start(dataDir: string, env: Record<string, string> = {}): Promise<TestServer> {
   return startTestServer({
     OPENAI_BASE_URL: sim.url, OPENAI_API_KEY: "sim", OPENAI_MODEL: "parley-sim", RECONNECT_SECONDS: "0", CHAT_BURST: "50",
-    MODERATION_HOLDBACK: "false", CONTEXT_WINDOW_MESSAGES: "4", REDIS_URL, DATA_DIR: dataDir, ...env,
+    MODERATION_HOLDBACK: "false", CONTEXT_WINDOW_MESSAGES: "4", SUMMARY_BATCH_MESSAGES: "2", REDIS_URL, DATA_DIR: dataDir, ...env,
   });
 }
 
