@@ -142,6 +142,15 @@ describe("SessionSummarizer", () => {
     assert.deepEqual([s.text, s.unsummarised.length], ["1 2 3 4", 0]);
   });
 
+  it("puts at most two batches of what waits into the prompt, the newest", async () => {
+    const { s } = summarizer(() => new Promise<string>(() => {}), {
+      batchMessages: 2,
+      olderMessages: async () => Array.from({ length: 50 }, (_, i) => playerMessage("a", String(i))),
+    });
+    await s.open();
+    assert.deepEqual(s.unsummarised.map(messageText), ["46", "47", "48", "49"]);
+  });
+
   it("keeps an extractive summary when the model fails, and caps any summary", async () => {
     const { s } = summarizer(modelSummarizer(new HangingModel(), { maxChars: 300, timeoutMs: 20 }));
     s.fellOut([playerMessage("alice", "My horse is called Thunderfoot.")]);

@@ -43,9 +43,14 @@ export class SessionSummarizer {
     return this.#text;
   }
 
-  /** What fell out of the window and is not in the summary yet, oldest first: the prompt keeps it. */
+  /**
+   * What fell out of the window and is not in the summary yet, oldest first: the prompt keeps it. At
+   * most two batches' worth, the newest: a rebuild, or a model down for a while, must not make every
+   * prompt long.
+   */
   get unsummarised(): readonly BaseMessage[] {
-    return this.#inFlight.length === 0 ? this.#pending : [...this.#inFlight, ...this.#pending];
+    const all = this.#inFlight.length === 0 ? this.#pending : [...this.#inFlight, ...this.#pending];
+    return all.length > 2 * this.#batch ? all.slice(-2 * this.#batch) : all;
   }
 
   /** Loads the stored summary; with none stored, summarises (in the background) what the chat log holds before the window. */
