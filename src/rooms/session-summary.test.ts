@@ -138,6 +138,22 @@ describe("rolling summaries", () => {
     }
   });
 
+  it("are extractive with the offline model, so the demo needs no key", async () => {
+    const session = `summary-${process.pid}-4`;
+    const server = await start(dataDir(), { OPENAI_BASE_URL: "", OPENAI_API_KEY: "", OFFLINE_MODEL_TOKEN_MS: "0" });
+    try {
+      const player = await TestPlayer.join(server.wsUrl, await server.tokenFor("alice"), { character_id: 1, session_id: session });
+      const asked = sim.stats.requests;
+      for (const line of ["Good day. My horse is called Thunderfoot.", "Hello.", "How are you?"]) await chat(player, line);
+      const stored = await until("the stored summary", () => server.services.storage.summaries.load(session));
+      assert.equal(stored.text, "alice: My horse is called Thunderfoot.");
+      assert.equal(sim.stats.requests, asked, "no model endpoint was asked");
+      await player.leave();
+    } finally {
+      await server.close();
+    }
+  });
+
   it("rebuild a missing summary from the chat log", async () => {
     const dir = dataDir();
     const session = `summary-${process.pid}-2`;
