@@ -34,6 +34,7 @@ export function roomServicesOf(services: Services): RoomServices {
     tokens: services.tokens,
     model: services.model,
     context: services.storage.context,
+    summaries: services.summaries,
     actions: services.actions,
     abilities: config.abilities,
     log: services.log,

@@ -77,6 +77,20 @@ const Env = z.object({
   /** Messages of recent conversation sent to the model: 10 turns, as the design asks. */
   CONTEXT_WINDOW_MESSAGES: int(20),
   /**
+   * Cap of a session's rolling summary of what fell out of the window, in characters: about 400
+   * tokens, room for the facts of a long conversation without crowding out the recent turns. 0 turns
+   * summaries off.
+   */
+  SUMMARY_MAX_CHARS: int(1500),
+  /**
+   * Messages that fall out of the window before they are summarised: 8 (four turns) is one summary
+   * request every fourth turn past the window instead of every turn, for at most 8 more messages in
+   * the prompt meanwhile.
+   */
+  SUMMARY_BATCH_MESSAGES: positiveInt(8),
+  /** Longest a summary request may take; past it the summary is extractive. It runs after a turn, so no player waits on it. */
+  SUMMARY_TIMEOUT_MS: positiveInt(30_000),
+  /**
    * 0 sends each model token as its own ai_chunk. Above 0, tokens arriving within this many ms of the
    * last chunk are sent together (the first chunk never waits): fewer frames for fast models.
    */
@@ -187,6 +201,8 @@ export type Config = Readonly<{
   chunkIntervalMs: number;
   replyQueueLimit: number;
   contextWindowMessages: number;
+  /** Rolling summaries (maxChars 0: off). */
+  summary: Readonly<{ maxChars: number; batchMessages: number; timeoutMs: number }>;
   redisUrl: string | undefined;
   mongodbUrl: string | undefined;
   databaseUrl: string | undefined;
@@ -260,6 +276,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     chunkIntervalMs: e.CHUNK_INTERVAL_MS,
     replyQueueLimit: e.REPLY_QUEUE_LIMIT,
     contextWindowMessages: e.CONTEXT_WINDOW_MESSAGES,
+    summary: Object.freeze({ maxChars: e.SUMMARY_MAX_CHARS, batchMessages: e.SUMMARY_BATCH_MESSAGES, timeoutMs: e.SUMMARY_TIMEOUT_MS }),
     redisUrl: e.REDIS_URL,
     mongodbUrl: e.MONGODB_URL,
     databaseUrl: e.DATABASE_URL,

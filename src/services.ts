@@ -13,7 +13,10 @@ import type { TurnOutcome } from "./ai/reply-events.ts";
 import type { ReplyModel } from "./ai/reply-model.ts";
 import { withReplyDeadlines } from "./ai/stream-deadlines.ts";
 import { createTokenIssuer, randomSecret, type TokenIssuer } from "./auth/tokens.ts";
-import { CharacterCatalog } from "./characters/catalog.ts";
+import { CharacterCatalog, type Character } from "./characters/catalog.ts";
+import { SessionSummarizer, type SessionSummarizerDeps } from "./ai/session-summarizer.ts";
+import { extractiveSummarizer, modelSummarizer } from "./ai/summarize.ts";
+import { contextFromChatLogs } from "./memory/context-from-chat-logs.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import { BatchingMemoryWriter } from "./memory/batching-memory-writer.ts";
@@ -41,8 +44,18 @@ const MEMORY_RECALL_BATCH = 64;
  */
 const MEMORY_RECALL_WAIT_MS = 100;
 
+/**
+ * Chat-log records read to rebuild a summary that is missing: a long session's last few hundred
+ * lines are what a summary of 1500 characters can hold anyway.
+ */
+const SUMMARY_REBUILD_RECORDS = 200;
+
 /** A listener may return a promise; the reply's end waits for it (the chat log's one is bounded). */
 export type TurnListener = (session: SessionRef, outcome: TurnOutcome) => void | Promise<void>;
+
+export interface SessionSummaries {
+  forSession(sessionId: string, character: Character, log: SessionSummarizerDeps["log"]): SessionSummarizer;
+}
 
 export interface Services {
   config: Config;
@@ -69,6 +82,8 @@ export interface Services {
   observeTurns(listener: TurnListener): () => void;
   /** Tells every turn listener; the rooms call it and send ai_end once it resolves. */
   turnEnded(session: SessionRef, outcome: TurnOutcome): Promise<void>;
+  /** Each session's rolling summary; absent when SUMMARY_MAX_CHARS is 0. */
+  summaries: SessionSummaries | undefined;
   /** Absent when moderation is turned off. */
   moderation: { matcher: BlocklistMatcher; holdBack: boolean } | undefined;
   close(): Promise<void>;
@@ -94,7 +109,8 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
 
   // Outside the deadlines: the first-token deadline starts when the request has its slot.
   const admission = new ModelAdmission(config.model.admission);
-  const model = withModelAdmission(createReplyModel(config, catalog, log), admission);
+  const unadmitted = createReplyModel(config, catalog, log);
+  const model = withModelAdmission(unadmitted, admission);
   // Probed while the stores open, so a start with a working endpoint waits for nothing.
   const probe = config.model.offline ? undefined
     : probeModelEndpoint({ baseUrl: config.model.baseUrl ?? OPENAI_BASE_URL, apiKey: config.model.apiKey, model: config.model.name });
@@ -184,8 +200,10 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     return syncTurn(synced, outcome.reply_id);
   });
 
+  const summaries = config.summary.maxChars > 0 ? sessionSummaries(config, unadmitted, storage) : undefined;
+
   return {
-    config, log, catalog, tokens, devTokens, model, moderation, actions,
+    config, log, catalog, tokens, devTokens, model, moderation, actions, summaries,
     storage,
     metrics,
     liveRooms,
@@ -229,6 +247,25 @@ function createReplyModel(config: Config, catalog: CharacterCatalog, log: Logger
     ? new LangChainReplyModel(createOpenAiChatModel(config.model), config.model.name)
     : new OpenAiStreamReplyModel(config.model);
   return withReplyDeadlines(model, { firstTokenMs: config.model.firstTokenTimeoutMs, idleMs: config.model.idleTimeoutMs });
+}
+
+/**
+ * The offline model summarises extractively; a real one is asked, outside admission control: a
+ * summary must never hold a model slot a player's reply is waiting for.
+ */
+function sessionSummaries(config: Config, model: ReplyModel, storage: Storage): SessionSummaries {
+  const { maxChars, batchMessages, timeoutMs } = config.summary;
+  const summarize = config.model.offline ? extractiveSummarizer(maxChars) : modelSummarizer(model, { maxChars, timeoutMs });
+  const window = config.contextWindowMessages;
+  return {
+    forSession: (sessionId, character, log) => new SessionSummarizer({
+      sessionId, characterName: character.name, store: storage.summaries, summarize, maxChars, batchMessages, log,
+      olderMessages: async () => {
+        const older = contextFromChatLogs(await storage.chatLog.recent(sessionId, SUMMARY_REBUILD_RECORDS));
+        return older.slice(0, Math.max(0, older.length - window));
+      },
+    }),
+  };
 }
 
 async function loadBlocklistOrFail(path: string): Promise<string[]> {

@@ -18,6 +18,7 @@ import { PgLongTermMemory } from "./memory/pg-long-term-memory.ts";
 import { RebuildingContextWindow } from "./memory/rebuilding-context-window.ts";
 import { RedisContextWindow } from "./memory/redis-context-window.ts";
 import { SharingEmbedder } from "./memory/sharing-embedder.ts";
+import { migrateSessionSummaries, PgSessionSummaryStore, type SessionSummaryStore } from "./memory/session-summary-store.ts";
 import { DurableChatLog } from "./store/durable-chat-log.ts";
 import { openEmbeddedPostgresInWorker } from "./store/embedded-postgres-thread.ts";
 import { withMigrationLock } from "./store/migration-lock.ts";
@@ -61,6 +62,8 @@ export interface Storage {
   chatLog: DurableChatLog;
   context: ContextWindow;
   memory: LongTermMemory;
+  /** Rolling summaries, beside the memories: they outlive the context window. */
+  summaries: SessionSummaryStore;
   /** Shared by presence, the driver and the context window when `REDIS_URL` is set. */
   redis: Redis | undefined;
   describe: { chat_logs: string; context: string; memory: string };
@@ -131,6 +134,7 @@ export async function openStorage(config: Config, log: Logger): Promise<Storage>
     await migrateLongTermMemory(sql, { dimensions: config.memory.dimensions, vectorIndex: config.memory.vectorIndex })
       .catch((err: unknown) => { throw explainMigrationError(err, embedded); });
     await checkMemoryEmbedder(sql, { identity: embedderIdentity(chosen.settings) });
+    await migrateSessionSummaries(sql).catch((err: unknown) => { throw explainMigrationError(err, embedded); });
   });
   const memory = new PgLongTermMemory(config.databaseUrl
     ? { sql, embedder, vectorEncoding: "binary" }
@@ -143,7 +147,7 @@ export async function openStorage(config: Config, log: Logger): Promise<Storage>
   if (redis) checks.redis = async () => { await redis.ping(); };
 
   return {
-    chatLog, context, memory, redis, checks,
+    chatLog, context, memory, redis, checks, summaries: new PgSessionSummaryStore(sql),
     describe: {
       chat_logs: backend === "mongodb" ? "mongodb" : config.databaseUrl ? "postgresql" : "embedded",
       context: redis ? "redis" : "in-process",

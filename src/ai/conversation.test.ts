@@ -5,7 +5,11 @@ import type { Character } from "../characters/catalog.ts";
 import { InProcessContextWindow } from "../memory/in-process-context-window.ts";
 import { exchangeText } from "../memory/exchange-text.ts";
 import { BlocklistMatcher } from "../moderation/index.ts";
+import { InMemorySessionSummaryStore } from "../memory/session-summary-store.ts";
 import { Conversation } from "./conversation.ts";
+import { messageText } from "./prompt.ts";
+import { SessionSummarizer } from "./session-summarizer.ts";
+import { extractiveSummarizer, type Summarize } from "./summarize.ts";
 import type { ReplyEvent, TurnOutcome } from "./reply-events.ts";
 import type { ModelDelta, ReplyModel } from "./reply-model.ts";
 import { until } from "../testing/until.ts";
@@ -316,5 +320,64 @@ describe("Conversation and a durable turn end", () => {
     await flush(); model.next();
     await conversation.whenIdle();
     assert.equal(events.filter((e) => e.type === "end").length, 2, "a failed turn end still ends the reply");
+  });
+});
+
+describe("Conversation and its rolling summary", () => {
+  /** Answers every chat at once with "Noted.", and keeps the prompts it was sent. */
+  class RecordingModel implements ReplyModel {
+    readonly name = "recording";
+    readonly prompts: BaseMessage[][] = [];
+    async *stream(messages: BaseMessage[]): AsyncIterable<ModelDelta> {
+      this.prompts.push(messages);
+      yield { content: "Noted." };
+    }
+  }
+
+  function withSummary(summarize: Summarize) {
+    const model = new RecordingModel();
+    const events: ReplyEvent[] = [];
+    const summary = new SessionSummarizer({
+      sessionId: "s1", characterName: character.name, store: new InMemorySessionSummaryStore(), summarize, maxChars: 500, log: { warn() {} },
+    });
+    const conversation = new Conversation({
+      sessionId: "s1", character, model, context: new InProcessContextWindow({ maxMessages: 4, ttlSeconds: 60 }),
+      queueLimit: 2, historyLimit: 4, log: { warn() {}, error() {} }, emit: (e) => events.push(e), summary,
+    });
+    return { model, events, summary, conversation };
+  }
+
+  async function talk(conversation: Conversation, content: string): Promise<void> {
+    assert.equal(conversation.say("alice", content).ok, true);
+    await conversation.whenIdle();
+  }
+
+  it("keeps a fact from the first turn in the prompt after that turn has left the window", async () => {
+    const { model, summary, conversation } = withSummary(extractiveSummarizer(500));
+    await talk(conversation, "My horse is called Thunderfoot.");
+    for (const line of ["Hello.", "How are you?", "Nice day.", "Teach me."]) {
+      await talk(conversation, line);
+      await summary.whenSettled();
+    }
+    await talk(conversation, "What is my horse called?");
+    const prompt = model.prompts.at(-1)!;
+    assert.equal(prompt.length, 1 + 4 + 1, "system, the window, the chat");
+    assert.ok(!prompt.slice(1).some((m) => messageText(m).includes("Thunderfoot")), "the first turn is out of the window");
+    assert.match(messageText(prompt[0]!), /Summary of earlier conversation:\nalice: My horse is called Thunderfoot\./);
+  });
+
+  it("a summary that never comes does not hold up the next reply", async () => {
+    let asked = 0;
+    const { events, model, conversation } = withSummary(async (_request, signal) => {
+      asked++;
+      return new Promise<string>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
+    });
+    for (const line of ["one", "two", "three"]) await talk(conversation, line);
+    assert.equal(asked, 1, "the first turn fell out and is being summarised");
+    const sent = conversation.say("alice", "four");
+    assert.ok(sent.ok);
+    await conversation.whenIdle();
+    assert.ok(events.some((e) => e.type === "chunk" && e.reply_id === sent.reply_id), "the reply streamed while the summary hangs");
+    assert.equal(messageText(model.prompts.at(-1)![1]!), "one", "what is being summarised is still in the prompt");
   });
 });

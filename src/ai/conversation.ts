@@ -60,6 +60,11 @@ export interface ConversationDeps {
   abilities?: TurnAbilities;
   /** The character's mood now, for the prompt. */
   mood?: () => string;
+  /**
+   * The rolling summary (session-summarizer.ts): hears what falls out of the window after a turn;
+   * its `text` and what it has not summarised yet, read without waiting, go into every prompt.
+   */
+  summary?: { readonly text: string; readonly unsummarised: readonly BaseMessage[]; fellOut(messages: readonly BaseMessage[]): void };
   now?: () => number;
   /** Monotonic milliseconds, for the turn's timings (first chunk, model first token, Parley's own share). */
   monotonic?: () => number;
@@ -235,7 +240,10 @@ export class Conversation {
     const userMessage = playerMessage(turn.user_id, turn.content);
     const memories = await this.#recall(turn, signal);
     emit({ type: "status", status: "thinking", reply_id });
-    const prompt = buildPrompt({ character: this.#d.character, history: this.#history, memories, userMessage, mood: this.#d.mood?.() });
+    // What fell out of the window stays in the prompt until its summary is in.
+    const unsummarised = this.#d.summary?.unsummarised ?? [];
+    const history = unsummarised.length > 0 ? [...unsummarised, ...this.#history] : this.#history;
+    const prompt = buildPrompt({ character: this.#d.character, history, memories, userMessage, mood: this.#d.mood?.(), summary: this.#d.summary?.text });
     // Waiting for a model slot (MODEL_CONCURRENCY_MAX) is shown as queued, then thinking again.
     const hooks = { waiting: () => emit({ type: "status", status: "queued", reply_id }), admitted: () => emit({ type: "status", status: "thinking", reply_id }) } as const;
     const rounds = new TurnLoop(this.#d.model, prompt, signal, this.#d.abilities, { user_id: turn.user_id, reply_id }, hooks);
@@ -384,7 +392,9 @@ export class Conversation {
 
   #trimHistory(): void {
     const max = this.#d.historyLimit;
-    if (this.#history.length > max) this.#history.splice(0, this.#history.length - max);
+    if (this.#history.length <= max) return;
+    const fell = this.#history.splice(0, this.#history.length - max);
+    this.#d.summary?.fellOut(fell);
   }
 
   #persistContext(messages: BaseMessage[]): void {

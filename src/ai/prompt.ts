@@ -12,13 +12,16 @@ export interface PromptInput {
   userMessage: BaseMessage;
   /** The character's mood now; the file's starting mood when absent. */
   mood?: string;
+  /** The rolling summary of the conversation before `history` (session-summarizer.ts); players never see it. */
+  summary?: string;
 }
 
-export function buildPrompt({ character, history, memories, userMessage, mood }: PromptInput): BaseMessage[] {
+export function buildPrompt({ character, history, memories, userMessage, mood, summary }: PromptInput): BaseMessage[] {
   const parts = [character.persona, `Your mood right now: ${mood ?? character.mood}.`];
   if (character.items.length > 0) {
     parts.push(`In the scene: ${character.items.map((i) => `${i.name} (${i.description || i.id})`).join("; ")}.`);
   }
+  if (summary) parts.push(`Summary of earlier conversation:\n${summary}`);
   if (memories.length > 0) {
     parts.push(`What you remember of this player from earlier meetings:\n${memories.map((m) => `- ${m}`).join("\n")}`);
   }

@@ -8,6 +8,7 @@ import type { ActionRegistry } from "../actions/action-registry.ts";
 import { createAbilityRunner } from "../actions/ability-runner.ts";
 import { rememberedGifts, rememberedMood } from "../ai/remembered-state.ts";
 import { Conversation, type SayResult } from "../ai/conversation.ts";
+import type { SessionSummarizer } from "../ai/session-summarizer.ts";
 import type { ReplyEvent, TurnOutcome } from "../ai/reply-events.ts";
 import { ReplyJournal, type JournalEntry } from "../ai/reply-journal.ts";
 import type { ReplyModel } from "../ai/reply-model.ts";
@@ -34,6 +35,8 @@ export interface RoomServices {
   tokens: TokenIssuer;
   model: ReplyModel;
   context: ContextWindow;
+  /** Each session's rolling summary of what fell out of the window; none when absent. */
+  summaries?: { forSession(sessionId: string, character: Character, log: Logger): SessionSummarizer };
   actions: ActionRegistry;
   /** Caps on what a character does itself: tool rounds per reply, ability uses per player per minute. */
   abilities: { toolRoundsMax: number; usesPerMinute: number };
@@ -191,6 +194,7 @@ export function createAiCharacterRoom(services: RoomServices) {
       }
     }
 
+    #summary: SessionSummarizer | undefined;
     readonly #live: LiveRoom = { players: () => this.clients.length, queued: () => this.state.queue.length };
 
     async onCreate(options: CreateOptions) {
@@ -210,6 +214,7 @@ export function createAiCharacterRoom(services: RoomServices) {
       for (const item of character.items) {
         this.state.items.set(item.id, new ItemState({ id: item.id, name: item.name, description: item.description }));
       }
+      this.#summary = services.summaries?.forSession(options.session_id, character, this.log);
       this.conversation = new Conversation({
         sessionId: options.session_id,
         character,
@@ -234,8 +239,9 @@ export function createAiCharacterRoom(services: RoomServices) {
           changed: () => this.#patchSoon(),
         }),
         mood: () => this.state.character.mood,
+        summary: this.#summary,
       });
-      await this.conversation.open();
+      await Promise.all([this.conversation.open(), this.#summary?.open()]);
       const mood = rememberedMood(this.conversation.recent, character.moods);
       if (mood) this.state.character.mood = mood;
       for (const [itemId, owner] of rememberedGifts(this.conversation.recent)) {
@@ -292,6 +298,8 @@ export function createAiCharacterRoom(services: RoomServices) {
     async onDispose() {
       services.liveRooms?.delete(this.#live);
       await this.conversation?.close("stopped");
+      // After the conversation: its last turn may have let messages fall out of the window.
+      await this.#summary?.close();
       this.journal.clear();
       this.#gate.dispose();
       this.#patches.dispose();
