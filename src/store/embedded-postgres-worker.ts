@@ -4,17 +4,20 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { openEmbeddedPostgres } from "./embedded-postgres.ts";
-import type { WorkerReply, WorkerRequest } from "./embedded-postgres-thread.ts";
+import type { WorkerData, WorkerReply, WorkerRequest } from "./embedded-postgres-thread.ts";
 
 const port = parentPort;
 if (!port) throw new Error("embedded-postgres-worker must run as a worker thread");
 
-const { dataDir } = workerData as { dataDir: string };
+const { dataDir, createOnly } = workerData as WorkerData;
 const post = (reply: WorkerReply): void => port.postMessage(reply);
 
 try {
   const db = await openEmbeddedPostgres(dataDir);
-  port.on("message", (request: WorkerRequest) => {
+  if (createOnly) {
+    await db.close();
+    post({ type: "closed" });
+  } else port.on("message", (request: WorkerRequest) => {
     if (request.type === "close") {
       void db.close().then(() => post({ type: "closed" }), (err: unknown) => post({ type: "closed", error: describe(err) }));
       return;
@@ -24,7 +27,7 @@ try {
       (err: unknown) => post({ type: "result", id: request.id, error: describe(err) }),
     );
   });
-  post({ type: "ready" });
+  if (!createOnly) post({ type: "ready" });
 } catch (err) {
   post({ type: "failed", error: describe(err) });
 }
