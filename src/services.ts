@@ -16,6 +16,7 @@ import { createTokenIssuer, randomSecret, type TokenIssuer } from "./auth/tokens
 import { CharacterCatalog, type Character } from "./characters/catalog.ts";
 import { SessionSummarizer, type SessionSummarizerDeps } from "./ai/session-summarizer.ts";
 import { extractiveSummarizer, modelSummarizer } from "./ai/summarize.ts";
+import type { SessionSummaries } from "./ai/turn-collaborators.ts";
 import { contextFromChatLogs } from "./memory/context-from-chat-logs.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
@@ -23,7 +24,7 @@ import { BatchingMemoryWriter } from "./memory/batching-memory-writer.ts";
 import { BatchingRecall } from "./memory/batching-recall.ts";
 import { exchangeText } from "./memory/exchange-text.ts";
 import { importanceOf } from "./memory/importance.ts";
-import { BlocklistMatcher, loadBlocklist } from "./moderation/index.ts";
+import { BlocklistMatcher, loadBlocklist, type ModeratedStreamOptions } from "./moderation/index.ts";
 import { createMetrics, type Metrics } from "./ops/metrics.ts";
 import type { LiveRoom } from "./rooms/ai-character-room.ts";
 import { once, openStorage, type Storage } from "./storage.ts";
@@ -53,9 +54,6 @@ const SUMMARY_REBUILD_RECORDS = 200;
 /** A listener may return a promise; the reply's end waits for it (the chat log's one is bounded). */
 export type TurnListener = (session: SessionRef, outcome: TurnOutcome) => void | Promise<void>;
 
-export interface SessionSummaries {
-  forSession(sessionId: string, character: Character, log: SessionSummarizerDeps["log"]): SessionSummarizer;
-}
 
 export interface Services {
   config: Config;
@@ -85,7 +83,7 @@ export interface Services {
   /** Each session's rolling summary; absent when SUMMARY_MAX_CHARS is 0. */
   summaries: SessionSummaries | undefined;
   /** Absent when moderation is turned off. */
-  moderation: { matcher: BlocklistMatcher; holdBack: boolean } | undefined;
+  moderation: ModeratedStreamOptions | undefined;
   close(): Promise<void>;
 }
 

@@ -6,7 +6,7 @@ import { InProcessContextWindow } from "../memory/in-process-context-window.ts";
 import { exchangeText } from "../memory/exchange-text.ts";
 import { BlocklistMatcher } from "../moderation/index.ts";
 import { InMemorySessionSummaryStore } from "../memory/session-summary-store.ts";
-import { Conversation } from "./conversation.ts";
+import { Conversation, type ConversationDeps } from "./conversation.ts";
 import { messageText } from "./prompt.ts";
 import { SessionSummarizer } from "./session-summarizer.ts";
 import { extractiveSummarizer, type Summarize } from "./summarize.ts";
@@ -18,6 +18,10 @@ const character: Character = {
   id: "1", name: "Aldric", persona: "You are a strict instructor.", mood: "stern",
   moods: ["stern"], items: [], actions: [], abilities: [], offline_replies: [], offline_ability_replies: {},
 };
+
+/** Turns recorded by a function that hears each turn's end. */
+const onTurnEnd = (turnEnded: (outcome: TurnOutcome) => void | Promise<void>): ConversationDeps["turns"] =>
+  ({ chatReceived() {}, turnEnded: (_session, outcome) => turnEnded(outcome) });
 
 /** A model whose replies the test releases token by token. */
 class ScriptedModel implements ReplyModel {
@@ -45,13 +49,14 @@ class ScriptedModel implements ReplyModel {
   }
 }
 
-function setup(tokens: string[], queueLimit = 2, extra: Partial<ConstructorParameters<typeof Conversation>[0]> = {}) {
+function setup(tokens: string[], queueLimit = 2, { chunkIntervalMs, ...extra }: Partial<ConversationDeps> & { chunkIntervalMs?: number } = {}) {
   const events: ReplyEvent[] = [];
   const model = new ScriptedModel(tokens);
   const context = new InProcessContextWindow({ maxMessages: 20, ttlSeconds: 60 });
   const silent = { warn() {}, error() {} };
   const conversation = new Conversation({
-    sessionId: "s1", character, model, context, queueLimit, historyLimit: 20, log: silent,
+    sessionId: "s1", character, model, context, log: silent,
+    settings: { limits: { replyQueueLimit: queueLimit, contextWindowMessages: 20 }, chunkIntervalMs },
     emit: (e) => events.push(e),
     ...extra,
   });
@@ -116,7 +121,7 @@ describe("Conversation", () => {
       async *stream() { throw new Error("connection refused"); },
     };
     const conversation = new Conversation({
-      sessionId: "s", character, model: broken, queueLimit: 1, historyLimit: 20,
+      sessionId: "s", character, model: broken, settings: { limits: { replyQueueLimit: 1, contextWindowMessages: 20 } },
       context: new InProcessContextWindow({ maxMessages: 20, ttlSeconds: 60 }),
       log: { warn() {}, error() {} }, emit: (e) => events.push(e),
     });
@@ -202,8 +207,8 @@ describe("Conversation with long-term memory", () => {
 
   it("uses memories looked up when the player joined, without searching on the chat", async () => {
     const lookups: string[] = [];
-    const recallMemories = async (_user: string, text: string) => { lookups.push(text); return ["The player owns a horse named Thunderhoof."]; };
-    const { events, model, conversation } = setup(["Yes."], 2, { recallMemories });
+    const recall = async (_session: unknown, _user: string, text: string) => { lookups.push(text); return ["The player owns a horse named Thunderhoof."]; };
+    const { events, model, conversation } = setup(["Yes."], 2, { memory: { recall } });
     conversation.lookAhead("u1");
     await flush();
     conversation.say("u1", "Remember my horse?");
@@ -217,9 +222,9 @@ describe("Conversation with long-term memory", () => {
 
   it("a chat of a player with no answer yet waits for the lookup within the time box", async () => {
     let answer: (m: string[]) => void = () => {};
-    const recallMemories = () => new Promise<string[]>((resolve) => { answer = resolve; });
+    const recall = () => new Promise<string[]>((resolve) => { answer = resolve; });
     let hurried = 0;
-    const { events, model, conversation } = setup(["Aye."], 2, { recallMemories, memoryTimeoutMs: 1000, hurryRecall: () => { hurried += 1; } });
+    const { events, model, conversation } = setup(["Aye."], 2, { memory: { recall, timeoutMs: 1000, hurry: () => { hurried += 1; } } });
     conversation.say("u1", "Who am I?");
     await flush();
     assert.deepEqual(statuses(events), ["searching_memory"]);
@@ -233,9 +238,9 @@ describe("Conversation with long-term memory", () => {
 
   it("a store that fails the lookup costs the memories, not the reply, and is logged", async () => {
     const warnings: string[] = [];
-    const recallMemories = () => Promise.reject(new Error("database gone"));
+    const recall = () => Promise.reject(new Error("database gone"));
     const log = { warn: (_o: object, msg: string) => { warnings.push(msg); }, error() {} };
-    const { events, model, conversation } = setup(["Still here."], 2, { recallMemories, log });
+    const { events, model, conversation } = setup(["Still here."], 2, { memory: { recall }, log });
     conversation.lookAhead("u1");
     await flush();
     conversation.say("u1", "Anyone there?");
@@ -264,8 +269,8 @@ describe("Conversation with long-term memory", () => {
 
   it("a lookup that misses the time box is counted late and the reply goes on without it", async () => {
     let late = 0;
-    const recallMemories = () => new Promise<string[]>(() => {});
-    const { model, conversation } = setup(["Hm."], 2, { recallMemories, memoryTimeoutMs: 10, onLateRecall: () => { late += 1; } });
+    const recall = () => new Promise<string[]>(() => {});
+    const { model, conversation } = setup(["Hm."], 2, { memory: { recall, timeoutMs: 10, onLate: () => { late += 1; } } });
     conversation.say("u1", "Anything?");
     await until(() => late === 1, "the lookup counted late");
     model.next();
@@ -283,7 +288,7 @@ describe("Conversation timings", () => {
     const outcomes: TurnOutcome[] = [];
     const { model, conversation } = setup(["Hi."], 2, {
       monotonic: () => readings.shift() ?? 2000,
-      onTurnEnd: (o) => { outcomes.push(o); },
+      turns: onTurnEnd((o) => { outcomes.push(o); }),
     });
     conversation.say("u1", "Hello");
     await flush(); model.next();
@@ -297,12 +302,12 @@ describe("Conversation and a durable turn end", () => {
     let release: () => void = () => {};
     const outcomes: TurnOutcome[] = [];
     const { events, model, conversation } = setup(["Hold", " fast."], 2, {
-      onTurnEnd: (o) => {
+      turns: onTurnEnd((o) => {
         outcomes.push(o);
         return o.reply_content === "Hold fast." && outcomes.length === 1
           ? new Promise<void>((resolve) => { release = resolve; })
           : Promise.reject(new Error("spool failed"));
-      },
+      }),
     });
     conversation.say("u1", "Hello");
     await flush(); model.next();
@@ -342,7 +347,7 @@ describe("Conversation and its rolling summary", () => {
     });
     const conversation = new Conversation({
       sessionId: "s1", character, model, context: new InProcessContextWindow({ maxMessages: 4, ttlSeconds: 60 }),
-      queueLimit: 2, historyLimit: 4, log: { warn() {}, error() {} }, emit: (e) => events.push(e), summary,
+      settings: { limits: { replyQueueLimit: 2, contextWindowMessages: 4 } }, log: { warn() {}, error() {} }, emit: (e) => events.push(e), summary,
     });
     return { model, events, summary, conversation };
   }

@@ -4,16 +4,18 @@
  */
 import { randomUUID } from "node:crypto";
 import type { BaseMessage } from "@langchain/core/messages";
+import type { SessionRef } from "../store/turn-records.ts";
 import type { Character } from "../characters/catalog.ts";
 import type { ContextWindow } from "../memory/context-window.ts";
 import { ERROR_CODES, type EndReason, type Usage } from "../protocol/messages.ts";
 import { actionMessage, buildPrompt, messageText, playerMessage } from "./prompt.ts";
 import type { ReplyEvent, TurnOutcome } from "./reply-events.ts";
 import { isModelOverloaded, type ReplyModel } from "./reply-model.ts";
-import { createModeratedStream, type BlocklistMatcher } from "../moderation/index.ts";
-import { MemoryLookahead, type RecallFn } from "../memory/memory-lookahead.ts";
+import { createModeratedStream, type ModeratedStreamOptions } from "../moderation/index.ts";
+import { MemoryLookahead } from "../memory/memory-lookahead.ts";
 import { exchangeText } from "../memory/exchange-text.ts";
 import { TurnLoop, type TurnAbilities } from "./reply/turn-loop.ts";
+import type { MemoryRecall, ReplySettings, RollingSummary, TurnRecorder } from "./turn-collaborators.ts";
 
 export interface ConversationLogger {
   warn(obj: object, msg: string): void;
@@ -25,46 +27,19 @@ export interface ConversationDeps {
   character: Character;
   model: ReplyModel;
   context: ContextWindow;
-  /** Chats that may wait behind the streaming reply. */
-  queueLimit: number;
-  /** Messages of recent conversation kept for the prompt. */
-  historyLimit: number;
   log: ConversationLogger;
+  settings: ReplySettings;
   /** Content rules: blocked input never reaches the model; a reply that turns bad is cut and retracted. */
-  moderation?: { matcher: BlocklistMatcher; holdBack: boolean };
+  moderation?: ModeratedStreamOptions;
   emit(event: ReplyEvent): void;
-  /**
-   * Called once per finished turn, after the last chunk and before the `end` event, which waits for
-   * a returned promise: the turn is made durable before the player is told the reply ended. The
-   * callee bounds the wait.
-   */
-  onTurnEnd?(outcome: TurnOutcome): void | Promise<void>;
-  /** Called when a chat arrives (with the blocked term when the rules stopped it); must not wait on I/O. */
-  onChatReceived?(chat: { reply_id: string; user_id: string; content: string; received_at: number }, moderatedTerm?: string): void;
-  /**
-   * Long-term memory lookup, run ahead of each player's chats (see memory-lookahead.ts). A chat
-   * whose player has no answer yet waits for it up to `memoryTimeoutMs`, then goes on without.
-   */
-  recallMemories?: RecallFn;
-  memoryTimeoutMs?: number;
-  /** A chat is waiting for its player's lookup: lookups held back to be batched should go now. */
-  hurryRecall?(): void;
-  onLateRecall?(): void;
-  /**
-   * 0: one chunk per model token. Above 0: after the first chunk (always sent at once), tokens that
-   * arrive within this many milliseconds of the last chunk wait and go out together, so a fast
-   * model costs fewer WebSocket frames.
-   */
-  chunkIntervalMs?: number;
+  /** Hears each chat as it arrives and each turn as it ends (the `end` event waits for the latter). */
+  turns?: Pick<TurnRecorder, "chatReceived" | "turnEnded">;
+  memory?: MemoryRecall;
   /** What the character can do itself: each reply's tool rounds (reply/turn-loop.ts). */
   abilities?: TurnAbilities;
   /** The character's mood now, for the prompt. */
   mood?: () => string;
-  /**
-   * The rolling summary (session-summarizer.ts): hears what falls out of the window after a turn;
-   * its `text` and what it has not summarised yet, read without waiting, go into every prompt.
-   */
-  summary?: { readonly text: string; readonly unsummarised: readonly BaseMessage[]; fellOut(messages: readonly BaseMessage[]): void };
+  summary?: RollingSummary;
   now?: () => number;
   /** Monotonic milliseconds, for the turn's timings (first chunk, model first token, Parley's own share). */
   monotonic?: () => number;
@@ -91,6 +66,7 @@ export type SayResult =
 
 export class Conversation {
   readonly #d: ConversationDeps;
+  readonly #session: SessionRef;
   readonly #now: () => number;
   readonly #monotonic: () => number;
   readonly #newId: () => string;
@@ -107,9 +83,12 @@ export class Conversation {
     this.#now = deps.now ?? Date.now;
     this.#monotonic = deps.monotonic ?? (() => performance.now());
     this.#newId = deps.newId ?? randomUUID;
-    this.#memories = deps.recallMemories
+    const session: SessionRef = { session_id: deps.sessionId, character_id: deps.character.id };
+    this.#session = session;
+    const memory = deps.memory;
+    this.#memories = memory
       ? new MemoryLookahead({
-        recall: deps.recallMemories,
+        recall: (userId, text, signal) => memory.recall(session, userId, text, signal),
         onError: (err, userId) => deps.log.warn({ err, user_id: userId, session_id: deps.sessionId }, "memory recall failed"),
       })
       : null;
@@ -154,7 +133,7 @@ export class Conversation {
     if (this.#draining || this.#closed) return { ok: false, code: ERROR_CODES.shuttingDown };
     const turn: Turn = { reply_id: this.#newId(), user_id: userId, content, received_at: this.#now(), arrived: this.#monotonic() };
     const blocked = this.#d.moderation?.matcher.findFirst(content);
-    this.#d.onChatReceived?.(turn, blocked?.term);
+    this.#d.turns?.chatReceived(this.#session, turn, blocked?.term);
     if (blocked) {
       void this.#turnEnded({
         ...this.#outcome(turn, "", "moderated", undefined, null, null),
@@ -166,7 +145,7 @@ export class Conversation {
       this.#start(turn);
       return { ok: true, reply_id: turn.reply_id, queued: false };
     }
-    if (this.#queue.length >= this.#d.queueLimit) return { ok: false, code: ERROR_CODES.busy };
+    if (this.#queue.length >= this.#d.settings.limits.replyQueueLimit) return { ok: false, code: ERROR_CODES.busy };
     this.#queue.push(turn);
     this.#d.emit({ type: "queued", reply_id: turn.reply_id, user_id: userId });
     return { ok: true, reply_id: turn.reply_id, queued: true };
@@ -255,7 +234,7 @@ export class Conversation {
     let firstChunkAt: number | null = null;
     let moderation: TurnOutcome["moderation"];
     const filter = this.#d.moderation ? createModeratedStream(this.#d.moderation) : null;
-    const interval = this.#d.chunkIntervalMs ?? 0;
+    const interval = this.#d.settings.chunkIntervalMs ?? 0;
     let lastChunkAt = 0;
     let pending = "";
     let pendingTimer: NodeJS.Timeout | undefined;
@@ -345,7 +324,7 @@ export class Conversation {
 
   async #turnEnded(outcome: TurnOutcome): Promise<void> {
     try {
-      await this.#d.onTurnEnd?.(outcome);
+      await this.#d.turns?.turnEnded(this.#session, outcome);
     } catch (err) {
       this.#d.log.error({ err, reply_id: outcome.reply_id }, "turn end listener failed");
     }
@@ -361,19 +340,19 @@ export class Conversation {
       found = lookahead.take(turn.user_id)!;
     }
     if (found.ready) return found.memories;
-    this.#d.hurryRecall?.();
+    this.#d.memory?.hurry?.();
     this.#d.emit({ type: "status", status: "searching_memory", reply_id: turn.reply_id });
     // A plain timer, not AbortSignal.timeout/any: those can be collected before they fire.
     let timer: NodeJS.Timeout | undefined;
     let stop: (() => void) | undefined;
     const late = new Promise<null>((resolve) => {
       stop = () => resolve(null);
-      timer = setTimeout(stop, this.#d.memoryTimeoutMs ?? 50);
+      timer = setTimeout(stop, this.#d.memory?.timeoutMs ?? 50);
       signal.addEventListener("abort", stop, { once: true });
     });
     try {
       const result = await Promise.race([found.pending, late]);
-      if (result === null && !signal.aborted) this.#d.onLateRecall?.();
+      if (result === null && !signal.aborted) this.#d.memory?.onLate?.();
       return result ?? [];
     } finally {
       clearTimeout(timer);
@@ -391,7 +370,7 @@ export class Conversation {
   }
 
   #trimHistory(): void {
-    const max = this.#d.historyLimit;
+    const max = this.#d.settings.limits.contextWindowMessages;
     if (this.#history.length <= max) return;
     const fell = this.#history.splice(0, this.#history.length - max);
     this.#d.summary?.fellOut(fell);

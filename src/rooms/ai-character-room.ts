@@ -9,10 +9,11 @@ import { createAbilityRunner } from "../actions/ability-runner.ts";
 import { rememberedGifts, rememberedMood } from "../ai/remembered-state.ts";
 import { Conversation, type SayResult } from "../ai/conversation.ts";
 import type { SessionSummarizer } from "../ai/session-summarizer.ts";
-import type { ReplyEvent, TurnOutcome } from "../ai/reply-events.ts";
+import type { ReplyEvent } from "../ai/reply-events.ts";
+import type { MemoryRecall, ReplySettings, SessionSummaries, TurnRecorder } from "../ai/turn-collaborators.ts";
 import { ReplyJournal, type JournalEntry } from "../ai/reply-journal.ts";
 import type { ReplyModel } from "../ai/reply-model.ts";
-import type { BlocklistMatcher } from "../moderation/index.ts";
+import type { ModeratedStreamOptions } from "../moderation/index.ts";
 import type { TokenIssuer } from "../auth/tokens.ts";
 import type { Character, CharacterCatalog } from "../characters/catalog.ts";
 import type { Logger } from "../logger.ts";
@@ -28,48 +29,50 @@ import { PlayerLimits } from "./player-limits.ts";
 import { ReconnectGate } from "./reconnect-gate.ts";
 import { StatePatches } from "./state-patches.ts";
 import { resolveSession, type SessionAuth } from "./session.ts";
-import type { ReceivedChat, SessionRef } from "../store/turn-records.ts";
+import type { SessionRef } from "../store/turn-records.ts";
 
 export interface RoomServices {
   catalog: CharacterCatalog;
   tokens: TokenIssuer;
   model: ReplyModel;
   context: ContextWindow;
-  /** Each session's rolling summary of what fell out of the window; none when absent. */
-  summaries?: { forSession(sessionId: string, character: Character, log: Logger): SessionSummarizer };
   actions: ActionRegistry;
-  /** Caps on what a character does itself: tool rounds per reply, ability uses per player per minute. */
-  abilities: { toolRoundsMax: number; usesPerMinute: number };
   log: Logger;
-  limits: { chatMaxChars: number; replyQueueLimit: number; contextWindowMessages: number };
-  moderation?: { matcher: BlocklistMatcher; holdBack: boolean };
-  reconnectSeconds: number;
-  /** How long a reserved seat waits for its player's WebSocket. */
-  seatReservationSeconds: number;
-  resumeRepliesKept: number;
+  moderation?: ModeratedStreamOptions;
+  /** Absent: no long-term memory. */
+  memory?: MemoryRecall;
+  turns: TurnRecorder;
+  telemetry: RoomTelemetry;
+  settings: RoomSettings;
+  /** Each session's rolling summary of what fell out of the window; none when absent. */
+  summaries?: SessionSummaries;
+}
+
+/** What the room reports for metrics and gauges. */
+export interface RoomTelemetry {
+  /** Every `error` sent to a player. */
+  error(code: ErrorCode): void;
+  /** A handler or lifecycle method threw something no code expected (a bug). */
+  unexpected(where: string): void;
+  /** The rooms alive in this process. */
+  liveRooms: Set<LiveRoom>;
+}
+
+/** The room's numbers; the reply's own (queue, history, chunk pacing) go on to its Conversation. */
+export interface RoomSettings extends ReplySettings {
+  limits: ReplySettings["limits"] & { chatMaxChars: number };
   rateLimits: {
     chat: { burst: number; perSecond: number };
     action: { burst: number; perSecond: number };
   };
-  /** ai_end waits for the promise (bounded by the services), so the turn is durable first. */
-  onTurnEnd?(session: SessionRef, outcome: TurnOutcome): void | Promise<void>;
-  onChatReceived?(session: SessionRef, chat: ReceivedChat, moderatedTerm?: string): void;
-  onAction?(session: SessionRef, action: { user_id: string; action_id: string; target_id?: string; heard: string }): void;
-  recallMemories?(session: SessionRef, userId: string, text: string, signal: AbortSignal): Promise<string[]>;
-  memoryTimeoutMs?: number;
-  /** See ConversationDeps.hurryRecall. */
-  hurryRecall?(): void;
-  onLateRecall?(): void;
-  /** See ConversationDeps.chunkIntervalMs. */
-  chunkIntervalMs?: number;
-  /** Every `error` sent to a player, for metrics. */
-  onError?(code: ErrorCode): void;
-  /** A handler or lifecycle method threw something no code expected (a bug), for metrics. */
-  onUnexpected?(where: string): void;
-  /** The rooms alive in this process, for gauges. */
-  liveRooms?: Set<LiveRoom>;
+  reconnectSeconds: number;
+  /** How long a reserved seat waits for its player's WebSocket. */
+  seatReservationSeconds: number;
+  resumeRepliesKept: number;
   /** On shutdown, how long replies in flight may take before they end with reason `shutdown`. */
   shutdownGraceMs: number;
+  /** Caps on what a character does itself: tool rounds per reply, ability uses per player per minute. */
+  abilities: { toolRoundsMax: number; usesPerMinute: number };
 }
 
 export interface LiveRoom {
@@ -102,7 +105,8 @@ const userOf = (client: AuthedClient): string => client.auth?.user_id ?? "";
 
 /** The room class closes over the services, so its static `onAuth` can verify tokens. */
 export function createAiCharacterRoom(services: RoomServices) {
-  const chatSchema = chatMessage(services.limits.chatMaxChars);
+  const { settings, telemetry } = services;
+  const chatSchema = chatMessage(settings.limits.chatMaxChars);
 
   return class AiCharacterRoom extends Room<{ state: AiCharacterState; client: AuthedClient }> {
     static async onAuth(token: string, options: Record<string, unknown>, context?: AuthContext): Promise<SessionAuth> {
@@ -121,9 +125,9 @@ export function createAiCharacterRoom(services: RoomServices) {
     character!: Character;
     conversation!: Conversation;
     log!: Logger;
-    readonly journal = new ReplyJournal(services.resumeRepliesKept);
+    readonly journal = new ReplyJournal(settings.resumeRepliesKept);
     readonly #gate = new ReconnectGate(this.journal, RESUME_WAIT_MS);
-    readonly #limits = new PlayerLimits(services.rateLimits);
+    readonly #limits = new PlayerLimits(settings.rateLimits);
     readonly #patches = new StatePatches(() => this.broadcastPatch(), STATE_PATCH_DELAY_MS);
     #session!: SessionRef;
 
@@ -155,7 +159,7 @@ export function createAiCharacterRoom(services: RoomServices) {
         this.#patchSoon();
         const heard = `${userOf(client)} ${result.heard}`;
         this.conversation.hearAction(userOf(client), heard);
-        services.onAction?.(this.#session, { user_id: userOf(client), action_id: msg.action_id, target_id: msg.target_id, heard });
+        services.turns.actionTaken(this.#session, { user_id: userOf(client), action_id: msg.action_id, target_id: msg.target_id, heard });
       },
       stop: (client: AuthedClient, raw: unknown) => {
         if (this.#parse(client, StopMessage, raw ?? {})) this.conversation.stop("stopped");
@@ -186,7 +190,7 @@ export function createAiCharacterRoom(services: RoomServices) {
      * message's sender learns its message failed; nothing else in the room is disturbed.
      */
     onUncaughtException(err: RoomException, methodName: string) {
-      services.onUnexpected?.(`room.${methodName}`);
+      telemetry.unexpected(`room.${methodName}`);
       // Before onCreate has set the room's own logger, the services' one.
       (this.log ?? services.log).error({ err: err.cause ?? err, method: methodName }, "room handler threw");
       if (err instanceof OnMessageException && err.client) {
@@ -201,14 +205,12 @@ export function createAiCharacterRoom(services: RoomServices) {
       const character = services.catalog.get(options.character_id);
       if (!character) throw new ServerError(404, `unknown character "${options.character_id}"`);
       this.character = character;
-      const session: SessionRef = { session_id: options.session_id, character_id: character.id };
-      this.#session = session;
-      const recall = services.recallMemories;
+      this.#session = { session_id: options.session_id, character_id: character.id };
       this.log = services.log.child({ room_id: this.roomId, session_id: options.session_id });
       // The interval only backs up #patchSoon (and ticks the room clock); changes go out at once.
       this.setPatchRate(SAFETY_PATCH_MS);
       // Before the first seat is reserved, which Colyseus does once onCreate resolves.
-      this.seatReservationTimeout = services.seatReservationSeconds;
+      this.seatReservationTimeout = settings.seatReservationSeconds;
       this.state.session_id = options.session_id;
       Object.assign(this.state.character, { id: character.id, name: character.name, mood: character.mood });
       for (const item of character.items) {
@@ -220,21 +222,15 @@ export function createAiCharacterRoom(services: RoomServices) {
         character,
         model: services.model,
         context: services.context,
-        queueLimit: services.limits.replyQueueLimit,
-        historyLimit: services.limits.contextWindowMessages,
         log: this.log,
+        settings,
         moderation: services.moderation,
         emit: (event) => this.#onReplyEvent(event),
-        onTurnEnd: (outcome) => services.onTurnEnd?.(session, outcome),
-        onChatReceived: (chat, term) => services.onChatReceived?.(session, chat, term),
-        recallMemories: recall && ((userId, text, signal) => recall(session, userId, text, signal)),
-        memoryTimeoutMs: services.memoryTimeoutMs,
-        hurryRecall: services.hurryRecall,
-        onLateRecall: services.onLateRecall,
-        chunkIntervalMs: services.chunkIntervalMs,
+        turns: services.turns,
+        memory: services.memory,
         abilities: createAbilityRunner({
           character, state: this.state, actions: services.actions, log: this.log,
-          maxRounds: services.abilities.toolRoundsMax, usesPerMinute: services.abilities.usesPerMinute,
+          maxRounds: settings.abilities.toolRoundsMax, usesPerMinute: settings.abilities.usesPerMinute,
           broadcast: (event) => this.broadcast("game_event", event),
           changed: () => this.#patchSoon(),
         }),
@@ -248,7 +244,7 @@ export function createAiCharacterRoom(services: RoomServices) {
         const item = this.state.items.get(itemId);
         if (item) item.owner = owner;
       }
-      services.liveRooms?.add(this.#live);
+      telemetry.liveRooms.add(this.#live);
     }
 
     onJoin(client: AuthedClient, options: { character_id?: unknown; session_id?: unknown }) {
@@ -272,11 +268,11 @@ export function createAiCharacterRoom(services: RoomServices) {
 
     /** A dropped connection may come back within the window; the reply keeps streaming for it. */
     onDrop(client: AuthedClient) {
-      if (services.reconnectSeconds <= 0) return;
+      if (settings.reconnectSeconds <= 0) return;
       this.#gate.dropped(client.sessionId);
       // Rejected when the client never finished joining ("not joined"), when the room is disposing,
       // and when the window passes: each ends in onLeave through Colyseus, so nothing is left to do.
-      this.allowReconnection(client, services.reconnectSeconds).catch(() => undefined);
+      this.allowReconnection(client, settings.reconnectSeconds).catch(() => undefined);
     }
 
     /** Live reply messages wait for the player's `resume`; without one, it is sent what it missed anyway. */
@@ -296,7 +292,7 @@ export function createAiCharacterRoom(services: RoomServices) {
     }
 
     async onDispose() {
-      services.liveRooms?.delete(this.#live);
+      telemetry.liveRooms.delete(this.#live);
       await this.conversation?.close("stopped");
       // After the conversation: its last turn may have let messages fall out of the window.
       await this.#summary?.close();
@@ -308,9 +304,9 @@ export function createAiCharacterRoom(services: RoomServices) {
     /** The process is stopping: let the replies in flight finish, up to the grace time, then end them. */
     async onBeforeShutdown() {
       try {
-        const cut = setTimeout(() => { this.conversation.close("shutdown").catch((err: unknown) => this.#unexpected(err, "shutdown")); }, services.shutdownGraceMs);
+        const cut = setTimeout(() => { this.conversation.close("shutdown").catch((err: unknown) => this.#unexpected(err, "shutdown")); }, settings.shutdownGraceMs);
         const drained = this.conversation.drain();
-        this.log.info({ grace_ms: services.shutdownGraceMs }, "shutting down: new chats refused, replies in flight finishing");
+        this.log.info({ grace_ms: settings.shutdownGraceMs }, "shutting down: new chats refused, replies in flight finishing");
         await drained;
         clearTimeout(cut);
         await this.conversation.close("shutdown");
@@ -321,7 +317,7 @@ export function createAiCharacterRoom(services: RoomServices) {
     }
 
     #unexpected(err: unknown, where: string): void {
-      services.onUnexpected?.(`room.${where}`);
+      telemetry.unexpected(`room.${where}`);
       (this.log ?? services.log).error({ err }, `room ${where} failed`);
     }
 
@@ -370,7 +366,7 @@ export function createAiCharacterRoom(services: RoomServices) {
           return;
         }
         case "error":
-          services.onError?.(event.code);
+          telemetry.error(event.code);
           return this.#broadcast("error", { code: event.code, message: event.message });
       }
     }
@@ -388,7 +384,7 @@ export function createAiCharacterRoom(services: RoomServices) {
     }
 
     #error(client: Client, code: ErrorCode, message: string): void {
-      services.onError?.(code);
+      telemetry.error(code);
       client.send("error", { code, message });
     }
 
