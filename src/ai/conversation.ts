@@ -14,6 +14,7 @@ import { isModelOverloaded, type ReplyModel } from "./reply-model.ts";
 import { createModeratedStream, type ModeratedStreamOptions } from "../moderation/index.ts";
 import { MemoryLookahead } from "../memory/memory-lookahead.ts";
 import { exchangeText } from "../memory/exchange-text.ts";
+import { ChunkPacer, timerClock } from "./reply/chunk-pacer.ts";
 import { TurnLoop, type TurnAbilities } from "./reply/turn-loop.ts";
 import type { MemoryRecall, ReplySettings, RollingSummary, TurnRecorder } from "./turn-collaborators.ts";
 
@@ -234,36 +235,15 @@ export class Conversation {
     let firstChunkAt: number | null = null;
     let moderation: TurnOutcome["moderation"];
     const filter = this.#d.moderation ? createModeratedStream(this.#d.moderation) : null;
-    const interval = this.#d.settings.chunkIntervalMs ?? 0;
-    let lastChunkAt = 0;
-    let pending = "";
-    let pendingTimer: NodeJS.Timeout | undefined;
-    const emitChunk = (content: string): void => {
+    const pacer = new ChunkPacer(this.#d.settings.chunkIntervalMs ?? 0, (content) => {
       if (seq === 0) {
         firstChunkAt = this.#monotonic();
         emit({ type: "status", status: "streaming", reply_id });
       }
       seq += 1;
       text += content;
-      if (interval > 0) lastChunkAt = this.#monotonic();
       emit({ type: "chunk", reply_id, seq, content });
-    };
-    const flushPending = (): void => {
-      clearTimeout(pendingTimer);
-      pendingTimer = undefined;
-      const content = pending;
-      pending = "";
-      if (content) emitChunk(content);
-    };
-    const send = (content: string): void => {
-      if (!content) return;
-      if (interval <= 0 || seq === 0) return emitChunk(content);
-      pending += content;
-      if (pendingTimer) return;
-      const wait = lastChunkAt + interval - this.#monotonic();
-      if (wait <= 0) return flushPending();
-      pendingTimer = setTimeout(flushPending, wait);
-    };
+    }, timerClock(this.#monotonic));
     const requestedAt = this.#monotonic();
     let modelFirstTokenAt: number | null = null;
     try {
@@ -271,16 +251,15 @@ export class Conversation {
         if (delta.usage) usage = delta.usage;
         if (!delta.content || signal.aborted) continue;
         modelFirstTokenAt ??= this.#monotonic();
-        if (!filter) { send(delta.content); continue; }
+        if (!filter) { pacer.push(delta.content); continue; }
         const { release, hit } = filter.push(delta.content);
-        send(release);
+        pacer.push(release);
         // The first chunk never waits for the next token: it is the latency players feel. What it
         // shows is at most the start of a blocked term, which is retracted if the term completes.
-        if (seq === 0 && !hit) send(filter.releaseHeld());
+        if (!pacer.started && !hit) pacer.push(filter.releaseHeld());
         if (hit) {
           // Nothing more of a retracted reply goes out, not even what was waiting to.
-          clearTimeout(pendingTimer);
-          pending = "";
+          pacer.drop();
           moderation = { direction: "output", term: hit.term };
           this.#active?.abort.abort("moderated");
           emit({ type: "retract", reply_id, reason: "moderated" });
@@ -288,7 +267,7 @@ export class Conversation {
       }
       if (signal.aborted) reason = abortReason(signal);
       // Held text is released only when the reply ends normally; a cut reply drops it.
-      else if (filter) send(filter.flush());
+      else if (filter) pacer.push(filter.flush());
     } catch (err) {
       if (signal.aborted) {
         reason = abortReason(signal);
@@ -301,7 +280,7 @@ export class Conversation {
       }
     }
     // What the model said before the end still goes out, so full_content is exactly the chunks sent.
-    flushPending();
+    pacer.flush();
     await this.#turnEnded({
       ...this.#outcome(turn, text, reason, usage,
         firstChunkAt === null ? null : firstChunkAt - turn.arrived,
