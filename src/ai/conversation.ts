@@ -11,10 +11,11 @@ import { ERROR_CODES, type EndReason, type Usage } from "../protocol/messages.ts
 import { actionMessage, buildPrompt, messageText, playerMessage } from "./prompt.ts";
 import type { ReplyEvent, TurnOutcome } from "./reply-events.ts";
 import { isModelOverloaded, type ReplyModel } from "./reply-model.ts";
-import { createModeratedStream, type ModeratedStreamOptions } from "../moderation/index.ts";
+import type { ModeratedStreamOptions } from "../moderation/index.ts";
 import { MemoryLookahead } from "../memory/memory-lookahead.ts";
 import { exchangeText } from "../memory/exchange-text.ts";
 import { ChunkPacer, timerClock } from "./reply/chunk-pacer.ts";
+import { ModerationStage } from "./reply/moderation-stage.ts";
 import { TurnLoop, type TurnAbilities } from "./reply/turn-loop.ts";
 import type { MemoryRecall, ReplySettings, RollingSummary, TurnRecorder } from "./turn-collaborators.ts";
 
@@ -234,7 +235,6 @@ export class Conversation {
     let reason: EndReason = "complete";
     let firstChunkAt: number | null = null;
     let moderation: TurnOutcome["moderation"];
-    const filter = this.#d.moderation ? createModeratedStream(this.#d.moderation) : null;
     const pacer = new ChunkPacer(this.#d.settings.chunkIntervalMs ?? 0, (content) => {
       if (seq === 0) {
         firstChunkAt = this.#monotonic();
@@ -244,6 +244,11 @@ export class Conversation {
       text += content;
       emit({ type: "chunk", reply_id, seq, content });
     }, timerClock(this.#monotonic));
+    const moderated = new ModerationStage(this.#d.moderation, pacer, (hit) => {
+      moderation = { direction: "output", term: hit.term };
+      this.#active?.abort.abort("moderated");
+      emit({ type: "retract", reply_id, reason: "moderated" });
+    });
     const requestedAt = this.#monotonic();
     let modelFirstTokenAt: number | null = null;
     try {
@@ -251,23 +256,11 @@ export class Conversation {
         if (delta.usage) usage = delta.usage;
         if (!delta.content || signal.aborted) continue;
         modelFirstTokenAt ??= this.#monotonic();
-        if (!filter) { pacer.push(delta.content); continue; }
-        const { release, hit } = filter.push(delta.content);
-        pacer.push(release);
-        // The first chunk never waits for the next token: it is the latency players feel. What it
-        // shows is at most the start of a blocked term, which is retracted if the term completes.
-        if (!pacer.started && !hit) pacer.push(filter.releaseHeld());
-        if (hit) {
-          // Nothing more of a retracted reply goes out, not even what was waiting to.
-          pacer.drop();
-          moderation = { direction: "output", term: hit.term };
-          this.#active?.abort.abort("moderated");
-          emit({ type: "retract", reply_id, reason: "moderated" });
-        }
+        moderated.push(delta.content);
       }
       if (signal.aborted) reason = abortReason(signal);
       // Held text is released only when the reply ends normally; a cut reply drops it.
-      else if (filter) pacer.push(filter.flush());
+      else moderated.end();
     } catch (err) {
       if (signal.aborted) {
         reason = abortReason(signal);
