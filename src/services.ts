@@ -25,6 +25,7 @@ import { BatchingRecall } from "./memory/batching-recall.ts";
 import { exchangeText } from "./memory/exchange-text.ts";
 import { importanceOf } from "./memory/importance.ts";
 import { BlocklistMatcher, loadBlocklist, type ModeratedStreamOptions } from "./moderation/index.ts";
+import { LATE, orLate } from "./limits/deadline.ts";
 import { createMetrics, type Metrics } from "./ops/metrics.ts";
 import type { LiveRoom } from "./rooms/ai-character-room.ts";
 import { once, openStorage, type Storage } from "./storage.ts";
@@ -166,10 +167,8 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
    */
   const syncTurn = async (synced: Promise<void>, replyId: string): Promise<void> => {
     const started = performance.now();
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<"late">((resolve) => { timer = setTimeout(() => resolve("late"), config.turnEndSyncMs); });
     try {
-      if ((await Promise.race([synced, late])) === "late") {
+      if ((await orLate(synced, config.turnEndSyncMs)) === LATE) {
         metrics.countUnsyncedTurnEnd("timeout");
         log.warn({ reply_id: replyId, waited_ms: config.turnEndSyncMs }, "turn not yet synced to the chat-log spool; ending the reply anyway");
         return;
@@ -178,8 +177,6 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     } catch (err) {
       metrics.countUnsyncedTurnEnd("error");
       log.error({ err, reply_id: replyId }, "turn could not be synced to the chat-log spool; ending the reply anyway");
-    } finally {
-      clearTimeout(timer);
     }
   };
 

@@ -1,5 +1,6 @@
 /** Liveness and readiness: /healthz says the process answers, /readyz that its dependencies do. */
 import type { RequestHandler } from "express";
+import { LATE, orLate } from "../limits/deadline.ts";
 
 export type HealthCheck = () => Promise<void>;
 
@@ -11,18 +12,11 @@ export interface Readiness {
 
 /** A hung dependency must not hang the probe: each check gets its own deadline. */
 async function timeBoxed(check: HealthCheck, timeoutMs: number): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(`timed out after ${timeoutMs} ms`), timeoutMs);
-  });
   const run = Promise.resolve()
     .then(check)
     .then(() => "ok", (err: unknown) => (err instanceof Error ? err.message : String(err)) || "failed");
-  try {
-    return await Promise.race([run, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
+  const result = await orLate(run, timeoutMs);
+  return result === LATE ? `timed out after ${timeoutMs} ms` : result;
 }
 
 export async function readinessCheck(checks: Record<string, HealthCheck>, timeoutMs: number): Promise<Readiness> {

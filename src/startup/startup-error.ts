@@ -1,3 +1,5 @@
+import { LATE, orLate } from "../limits/deadline.ts";
+
 /**
  * A start-up failure the operator can fix: one line naming the setting and what to do. index.ts
  * prints it alone and exits 1; anything else thrown at start is a bug and keeps its stack.
@@ -32,15 +34,11 @@ export function describeError(err: unknown): string {
 
 /** `work`, or a StartupError from `explain` when it fails or takes longer than `ms`. */
 export async function within<T>(ms: number, work: Promise<T>, explain: (err: unknown) => StartupError): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${ms} ms`), { code: "ETIMEDOUT" })), ms);
-  });
   try {
-    return await Promise.race([work, timeout]);
+    const result = await orLate(work, ms);
+    if (result === LATE) throw Object.assign(new Error(`no answer within ${ms} ms`), { code: "ETIMEDOUT" });
+    return result;
   } catch (err) {
     throw err instanceof StartupError ? err : explain(err);
-  } finally {
-    clearTimeout(timer);
   }
 }
