@@ -1,7 +1,9 @@
 /**
- * Resident memory of an idle Parley: starts the real server (`node src/index.ts`, offline model,
- * a fresh DATA_DIR), reads its RSS once it has settled after start, and again after a player's
- * chats, on the embedded store and on PostgreSQL + Redis.
+ * Resident memory of an idle Parley: starts the real server as `npm start` does (`node src/index.ts`
+ * with the start script's environment, offline model, a fresh DATA_DIR) and reads its RSS 5 s after
+ * start and once it has been idle for `--settle-ms` (V8 gives back its young generation only after
+ * some seconds without work), then the same after a player's chats and after a restart, on the
+ * embedded store and on PostgreSQL + Redis.
  * Run: npm run bench:idle-rss [-- --store embedded|services|both --chats 20 --detail]
  */
 import type { ChildProcess } from "node:child_process";
@@ -21,7 +23,7 @@ const { values } = parseArgs({
     store: { type: "string", default: "both" },
     chats: { type: "string", default: "20" },
     /** How long the process is left alone before it is measured. */
-    "settle-ms": { type: "string", default: "5000" },
+    "settle-ms": { type: "string", default: "30000" },
     /** Also list the largest mappings, to see where the memory is. */
     detail: { type: "boolean", default: false },
     /** NAME=VALUE for the server's environment, repeatable. */
@@ -37,6 +39,22 @@ const AUTH_SECRET = "idle-rss-secret-idle-rss-secret-0000";
 const root = resolve(import.meta.dirname, "..");
 
 interface Reading { rssMb: number; anonMb: number; largest: string[] }
+/** Read 5 s after a step, and again once idle for the settle time. */
+interface Readings { early: Reading; settled: Reading }
+const EARLY_MS = 5000;
+
+/** The environment `npm start` sets before `node` (e.g. `MALLOC_TRIM_THRESHOLD_=131072`). */
+function startScriptEnv(): Record<string, string> {
+  const { scripts } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: { start: string } };
+  return Object.fromEntries([...scripts.start.matchAll(/\b([A-Z_][A-Z0-9_]*)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
+}
+
+async function readAfterIdle(pid: number): Promise<Readings> {
+  await sleep(EARLY_MS);
+  const early = readMemory(pid);
+  await sleep(Math.max(0, settleMs - EARLY_MS));
+  return { early, settled: readMemory(pid) };
+}
 
 function readMemory(pid: number): Reading {
   const rssMb = parseStatusRssKb(readFileSync(`/proc/${pid}/status`, "utf8")) / 1024;
@@ -64,7 +82,7 @@ function largestMappings(pid: number, count: number): string[] {
     .map((m) => `${m.rssMb.toFixed(0)} MB resident of ${m.sizeMb.toFixed(0)} MB ${m.name}`);
 }
 
-interface Readings { started: Reading; chatted: Reading; restarted: Reading }
+interface Steps { started: Readings; chatted: Readings; restarted: Readings }
 
 async function startServer(env: Record<string, string>, port: number): Promise<ChildProcess> {
   const child = spawnTs("src/index.ts", [], env, root);
@@ -75,7 +93,6 @@ async function startServer(env: Record<string, string>, port: number): Promise<C
     await stopChild(child);
     throw new Error(`${(err as Error).message}\n${stderr()}`);
   }
-  await sleep(settleMs);
   return child;
 }
 
@@ -89,16 +106,15 @@ async function chat(port: number): Promise<void> {
     await player.waitFor("ai_end", () => player.of("ai_end").length > ends, 30_000);
   }
   await player.leave();
-  await sleep(settleMs);
 }
 
 /** A first start (which creates the embedded database), chats, then a start on the same folder. */
-async function measure(store: "embedded" | "services"): Promise<Readings> {
+async function measure(store: "embedded" | "services"): Promise<Steps> {
   const [port] = await freePorts(1);
   const dataDir = mkdtempSync(join(tmpdir(), "parley-idle-rss-"));
   const env: Record<string, string> = {
     PORT: String(port), HOST: "127.0.0.1", DATA_DIR: dataDir, AUTH_SECRET, LOG_LEVEL: "warn", DEMO: "false",
-    OFFLINE_MODEL_TOKEN_MS: "0", CHAT_BURST: "1000", CHAT_PER_SECOND: "1000", ...extraEnv,
+    OFFLINE_MODEL_TOKEN_MS: "0", CHAT_BURST: "1000", CHAT_PER_SECOND: "1000", ...startScriptEnv(), ...extraEnv,
   };
   if (store === "services") {
     env.DATABASE_URL = values["database-url"];
@@ -106,18 +122,18 @@ async function measure(store: "embedded" | "services"): Promise<Readings> {
   }
   try {
     let child = await startServer(env, port!);
-    let started: Reading;
-    let chatted: Reading;
+    let started: Readings;
+    let chatted: Readings;
     try {
-      started = readMemory(child.pid!);
+      started = await readAfterIdle(child.pid!);
       await chat(port!);
-      chatted = readMemory(child.pid!);
+      chatted = await readAfterIdle(child.pid!);
     } finally {
       await stopChild(child);
     }
     child = await startServer(env, port!);
     try {
-      return { started, chatted, restarted: readMemory(child.pid!) };
+      return { started, chatted, restarted: await readAfterIdle(child.pid!) };
     } finally {
       await stopChild(child);
     }
@@ -126,8 +142,8 @@ async function measure(store: "embedded" | "services"): Promise<Readings> {
   }
 }
 
-function cell(r: Reading): string {
-  return `${r.rssMb.toFixed(0)} MB (anon ${r.anonMb.toFixed(0)})`;
+function cell({ early, settled }: Readings): string {
+  return `${early.rssMb.toFixed(0)} → ${settled.rssMb.toFixed(0)} MB (anon ${early.anonMb.toFixed(0)} → ${settled.anonMb.toFixed(0)})`;
 }
 
 const stores = values.store === "both" ? (["embedded", "services"] as const) : [values.store as "embedded" | "services"];
@@ -139,9 +155,9 @@ for (const store of stores) {
   }
   const readings = await measure(store);
   rows.push(`| ${store} | ${(["started", "chatted", "restarted"] as const).map((k) => cell(readings[k])).join(" | ")} |`);
-  for (const [k, r] of Object.entries(readings)) for (const line of r.largest) console.log(`${store} ${k}: ${line}`);
+  for (const [k, r] of Object.entries(readings)) for (const line of r.settled.largest) console.log(`${store} ${k}: ${line}`);
 }
-console.log(`\nIdle RSS of node src/index.ts (VmRSS; anonymous memory from smaps_rollup), ${settleMs} ms after each step; a first start also creates the embedded database`);
+console.log(`\nIdle RSS of node src/index.ts with ${JSON.stringify(startScriptEnv())} (VmRSS; anonymous memory from smaps_rollup), ${EARLY_MS / 1000} s → ${settleMs / 1000} s after each step; a first start also creates the embedded database`);
 console.log(`| store | first start | after ${chats} chats | restart on the same data |`);
 console.log("|---|---|---|---|");
 for (const row of rows) console.log(row);

@@ -1,17 +1,13 @@
 /** The Colyseus server: rooms, transport, presence and HTTP routes. Built from services; listens nowhere. */
 import { type AuthContext, defineRoom, defineServer, ServerError } from "@colyseus/core";
-import { monitor } from "@colyseus/monitor";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import express from "express";
 import { fileURLToPath } from "node:url";
 import type { WebSocketServer } from "ws";
-import { Redis } from "ioredis";
 import { devTokenRoute } from "./http/dev-token-route.ts";
 import { healthzHandler, readyzHandler } from "./ops/health.ts";
-import { IndexedRedisDriver } from "./ops/indexed-redis-driver.ts";
 import { EventLoopLag, joinRefusal } from "./ops/join-admission.ts";
 import { redisOptionsFromUrl } from "./ops/redis-options.ts";
-import { ResilientRedisPresence } from "./ops/resilient-redis-presence.ts";
 import { monitorAuth, monitorMode } from "./ops/monitor-auth.ts";
 import { guardSockets } from "./ops/socket-guard.ts";
 import { ROOM_NAME } from "./protocol/messages.ts";
@@ -67,7 +63,11 @@ export function roomServicesOf(services: Services): RoomServices {
   };
 }
 
-export function createServer(services: Services) {
+/**
+ * Builds the server. Redis scale-out and the monitor are loaded only when configured: the drivers
+ * they pull in cost a single embedded process about a fifth of its idle memory (bench:idle-rss).
+ */
+export async function createServer(services: Services) {
   const { config, metrics } = services;
   const AiCharacterRoom = createAiCharacterRoom(roomServicesOf(services));
 
@@ -85,19 +85,10 @@ export function createServer(services: Services) {
     }
   };
 
-  const redis = config.redisUrl === undefined ? undefined : redisOptionsFromUrl(config.redisUrl);
-  // Every Redis client handles its errors: an outage is logged and reported by /readyz, never fatal.
-  const redisDown = (client: string) => (err: Error) => services.log.warn({ err: err.message, client }, "redis connection error");
-  const presence = redis && new ResilientRedisPresence(redis, (operation, err) =>
-    services.log.warn({ err: err.message, operation }, "redis presence write lost"));
-  let driver: IndexedRedisDriver | undefined;
-  if (redis) {
-    const index = new Redis(redis);
-    index.on("error", redisDown("room-index"));
-    driver = new IndexedRedisDriver(redis, index, { roomName: ROOM_NAME, field: "session_id" }, redisDown("matchmaking"));
-  }
+  const { presence, driver } = config.redisUrl === undefined ? {} : await redisScaleOut(services, config.redisUrl);
   const checks = presence ? { ...services.storage.checks, redis_presence: () => presence.check() } : services.storage.checks;
   const monitorAccess = monitorMode({ password: config.monitor.password, production: config.env === "production" });
+  const monitor = monitorAccess === "off" ? undefined : (await import("@colyseus/monitor")).monitor;
 
   // A UTF-16 code unit is at most 3 bytes of UTF-8: the longest allowed chat always fits a frame.
   const transport = new WebSocketTransport({
@@ -133,7 +124,7 @@ export function createServer(services: Services) {
       app.get("/metrics", async (_req, res) => {
         res.set("content-type", metrics.contentType).send(await metrics.render());
       });
-      if (monitorAccess !== "off") {
+      if (monitor) {
         // The monitor matches its own `/monitor` prefix, so it mounts at the root, behind the guard.
         app.use("/monitor", monitorAuth({ user: config.monitor.user, password: config.monitor.password, production: config.env === "production" }));
         app.use(monitor());
@@ -147,4 +138,20 @@ export function createServer(services: Services) {
     return services.close();
   });
   return server;
+}
+
+/** Presence and matchmaking shared through Redis, so rooms span every process that uses it. */
+async function redisScaleOut(services: Services, redisUrl: string) {
+  const [{ Redis }, { IndexedRedisDriver }, { ResilientRedisPresence }] = await Promise.all([
+    import("ioredis"), import("./ops/indexed-redis-driver.ts"), import("./ops/resilient-redis-presence.ts"),
+  ]);
+  const redis = redisOptionsFromUrl(redisUrl);
+  // Every Redis client handles its errors: an outage is logged and reported by /readyz, never fatal.
+  const redisDown = (client: string) => (err: Error) => services.log.warn({ err: err.message, client }, "redis connection error");
+  const presence = new ResilientRedisPresence(redis, (operation, err) =>
+    services.log.warn({ err: err.message, operation }, "redis presence write lost"));
+  const index = new Redis(redis);
+  index.on("error", redisDown("room-index"));
+  const driver = new IndexedRedisDriver(redis, index, { roomName: ROOM_NAME, field: "session_id" }, redisDown("matchmaking"));
+  return { presence, driver };
 }

@@ -14,7 +14,7 @@ try {
   await checkPortFree(config.host, config.port);
   const services = await createServices(config, log);
   installProcessGuard({ log, countUnexpected: (where) => services.metrics.countUnexpected(where) });
-  const server = createServer(services);
+  const server = await createServer(services);
   server.onShutdown(() => services.close());
   await server.listen(config.port, config.host);
   log.info({ port: config.port }, `Parley listening on ws://localhost:${config.port}`);

@@ -3,7 +3,6 @@ import { randomUUID } from "node:crypto";
 import { defaultActions, type ActionRegistry } from "./actions/action-registry.ts";
 import { abilityTools } from "./actions/ability-runner.ts";
 import { loadGameActions } from "./actions/load-game-actions.ts";
-import { createOpenAiChatModel, LangChainReplyModel } from "./ai/langchain-reply-model.ts";
 import { OfflineReplyModel } from "./ai/offline-reply-model.ts";
 import { OPENAI_BASE_URL } from "./ai/openai-http.ts";
 import { OpenAiStreamReplyModel } from "./ai/openai-stream-reply-model.ts";
@@ -108,7 +107,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
 
   // Outside the deadlines: the first-token deadline starts when the request has its slot.
   const admission = new ModelAdmission(config.model.admission);
-  const unadmitted = createReplyModel(config, catalog, log);
+  const unadmitted = await createReplyModel(config, catalog, log);
   const model = withModelAdmission(unadmitted, admission);
   // Probed while the stores open, so a start with a working endpoint waits for nothing.
   const probe = config.model.offline ? undefined
@@ -229,7 +228,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
   };
 }
 
-function createReplyModel(config: Config, catalog: CharacterCatalog, log: Logger): ReplyModel {
+async function createReplyModel(config: Config, catalog: CharacterCatalog, log: Logger): Promise<ReplyModel> {
   if (config.model.offline) {
     log.warn("=".repeat(72));
     log.warn("NO MODEL CONFIGURED: characters answer from the OFFLINE model (canned in-character lines).");
@@ -238,8 +237,10 @@ function createReplyModel(config: Config, catalog: CharacterCatalog, log: Logger
     return new OfflineReplyModel(catalog, config.model.offlineTokenMs);
   }
   log.info({ model: config.model.name, base_url: config.model.baseUrl ?? OPENAI_BASE_URL, client: config.model.client }, "model configured");
+  // LangChain is loaded only when chosen: it is about a third of an idle process's memory.
   const model = config.model.client === "langchain"
-    ? new LangChainReplyModel(createOpenAiChatModel(config.model), config.model.name)
+    ? await import("./ai/langchain-reply-model.ts").then(({ createOpenAiChatModel, LangChainReplyModel }) =>
+      new LangChainReplyModel(createOpenAiChatModel(config.model), config.model.name))
     : new OpenAiStreamReplyModel(config.model);
   return withReplyDeadlines(model, { firstTokenMs: config.model.firstTokenTimeoutMs, idleMs: config.model.idleTimeoutMs });
 }

@@ -3,9 +3,8 @@
  * (Redis or in process) and long-term memory (pgvector on PostgreSQL or embedded), and closes them once.
  */
 import { join, resolve } from "node:path";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { redisOptionsFromUrl } from "./ops/redis-options.ts";
-import pg from "pg";
 import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import type { ContextWindow } from "./memory/context-window.ts";
@@ -20,7 +19,6 @@ import { RedisContextWindow } from "./memory/redis-context-window.ts";
 import { SharingEmbedder } from "./memory/sharing-embedder.ts";
 import { migrateSessionSummaries, PgSessionSummaryStore, type SessionSummaryStore } from "./memory/session-summary-store.ts";
 import { DurableChatLog } from "./store/durable-chat-log.ts";
-import { openEmbeddedPostgresInWorker } from "./store/embedded-postgres-thread.ts";
 import { withMigrationLock } from "./store/migration-lock.ts";
 import { openChatLogStore } from "./store/open-chat-log-store.ts";
 import type { SqlClient } from "./store/sql.ts";
@@ -72,10 +70,14 @@ export interface Storage {
   close(): Promise<void>;
 }
 
+/**
+ * Each store's driver is loaded only when its URL is set: a process holds in memory only the
+ * drivers it uses (the embedded default loads neither `pg` nor `ioredis`).
+ */
 export async function openStorage(config: Config, log: Logger): Promise<Storage> {
   // The spool and the embedded database live there: a folder that cannot be written fails now.
   await checkWritable(config.dataDir);
-  const redis = config.redisUrl ? new Redis({ ...redisOptionsFromUrl(config.redisUrl), maxRetriesPerRequest: 2, lazyConnect: false }) : undefined;
+  const redis = config.redisUrl ? new (await import("ioredis")).Redis({ ...redisOptionsFromUrl(config.redisUrl), maxRetriesPerRequest: 2, lazyConnect: false }) : undefined;
   let redisFailure: unknown;
   redis?.on("error", (err) => {
     redisFailure = err;
@@ -93,6 +95,7 @@ export async function openStorage(config: Config, log: Logger): Promise<Storage>
   let closeSql: () => Promise<void>;
   let migrating: <T>(work: () => Promise<T>) => Promise<T> = (work) => work();
   if (config.databaseUrl) {
+    const { default: pg } = await import("pg");
     const pool = new pg.Pool({ connectionString: withSessionSetting(config.databaseUrl, "hnsw.iterative_scan", "relaxed_order"), max: 10 });
     pool.on("error", (err) => log.warn({ err: err.message }, "postgres pool error"));
     const unreachable = databaseUnreachable(config.databaseUrl);
@@ -109,6 +112,7 @@ export async function openStorage(config: Config, log: Logger): Promise<Storage>
   } else {
     const dir = resolve(config.dataDir, "pglite");
     await checkWritable(dir);
+    const { openEmbeddedPostgresInWorker } = await import("./store/embedded-postgres-thread.ts");
     const embedded = await openEmbeddedPostgresInWorker(dir).catch((err: unknown) => { throw explainEmbeddedOpenError(err, dir); });
     log.info({ dir }, "using the embedded PostgreSQL (PGlite) for chat logs and memory");
     sql = embedded;

@@ -139,7 +139,7 @@ test("the Dockerfile parser reads stages, continuations and COPY --from", () => 
 
 test("everything the image runs imports only production packages (the image installs with --omit=dev)", async () => {
   const esbuild = await import("esbuild");
-  const entryPoints = ["src/index.ts", "src/store/embedded-postgres-worker.ts", "scripts/mint-token.ts"].map((p) => join(REPO_ROOT, p));
+  const entryPoints = ["src/index.ts", "src/store/embedded-postgres-worker.ts", "src/store/create-embedded-postgres.ts", "scripts/mint-token.ts"].map((p) => join(REPO_ROOT, p));
   const result = await esbuild.build({
     entryPoints, bundle: true, platform: "node", format: "esm", packages: "external", write: false, metafile: true,
     outdir: join(tmpdir(), "parley-deps"), logLevel: "silent",

@@ -2,7 +2,7 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { MemoryDimensionsError } from "../memory/pg-memory-schema.ts";
-import { EMBEDDED_DB_BUSY } from "../store/embedded-postgres.ts";
+import { EMBEDDED_DB_BUSY } from "../store/embedded-folder-lock.ts";
 import { describeError, errorCode, StartupError } from "./startup-error.ts";
 
 /**

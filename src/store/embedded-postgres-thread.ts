@@ -4,10 +4,13 @@
  * the replies streaming beside it (a first-chunk p95 of 45-50 ms with one player, BENCHMARKS.md).
  * On its own thread the database takes the machine's other core and the event loop stays free.
  */
-import { Worker } from "node:worker_threads";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { claimFolder } from "./embedded-postgres.ts";
+import { fileURLToPath } from "node:url";
+import v8 from "node:v8";
+import { Worker } from "node:worker_threads";
+import { claimFolder } from "./embedded-folder-lock.ts";
 import type { SqlClient } from "./sql.ts";
 
 export type WorkerRequest =
@@ -26,18 +29,23 @@ export interface EmbeddedPostgresThread extends SqlClient {
   close(): Promise<void>;
 }
 
-export async function openEmbeddedPostgresInWorker(dataDir: string): Promise<EmbeddedPostgresThread> {
+export interface EmbeddedPostgresOptions {
+  /** V8 flags set before PGlite compiles; the default is `EMBEDDED_WASM_FLAGS`. For benchmarks. */
+  wasmFlags?: string;
+}
+
+export async function openEmbeddedPostgresInWorker(dataDir: string, options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgresThread> {
   const folder = resolve(dataDir);
   // One worker per folder in this process: PGlite takes no lock of its own, and the lock file names
   // the process, which a second worker of the same process would share.
   const unclaim = claimFolder(folder);
   try {
-    if (!existsSync(join(folder, "PG_VERSION"))) await createInWorker(folder);
+    if (!existsSync(join(folder, "PG_VERSION"))) await createInChildProcess(folder);
   } catch (err) {
     unclaim();
     throw err;
   }
-  const worker = startWorker(folder, false);
+  const worker = startWorker(folder, options.wasmFlags ?? EMBEDDED_WASM_FLAGS);
   const pending = new Map<number, { resolve: (rows: Record<string, unknown>[]) => void; reject: (err: Error) => void }>();
   let nextId = 0;
   let onClosed: ((reply: Extract<WorkerReply, { type: "closed" }>) => void) | undefined;
@@ -99,8 +107,6 @@ export async function openEmbeddedPostgresInWorker(dataDir: string): Promise<Emb
 
 export interface WorkerData {
   dataDir: string;
-  /** Create the database, close it and stop, without serving queries. */
-  createOnly: boolean;
 }
 
 /**
@@ -110,32 +116,55 @@ export interface WorkerData {
  */
 const WORKER_YOUNG_GENERATION_MB = 2;
 
-function startWorker(dataDir: string, createOnly: boolean): Worker {
+/**
+ * PostgreSQL compiled by V8's baseline compiler only. Its optimising tier kept another 50-70 MB of
+ * machine code and compiler memory resident for the life of the process, and bought nothing
+ * measurable: memory writes and recalls took the same time without it
+ * (loadtest/embedded-memory-bench.ts, which also takes `--wasm-tiers`). V8 reads its flags when a
+ * module is compiled, and PGlite is the only WebAssembly Parley compiles after start.
+ */
+export const EMBEDDED_WASM_FLAGS = "--liftoff-only";
+
+function startWorker(dataDir: string, wasmFlags: string): Worker {
+  v8.setFlagsFromString(wasmFlags);
   return new Worker(new URL("./embedded-postgres-worker.ts", import.meta.url), {
-    workerData: { dataDir, createOnly } satisfies WorkerData,
+    workerData: { dataDir } satisfies WorkerData,
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
   });
 }
 
 /**
  * Creating a database runs initdb in a second PGlite, with a WASM heap and compiled code of its
- * own. Left in the serving thread, that garbage stays until V8's next collection, which an idle
- * server never reaches: a first start idled near 300 MB above a restart. A thread that ends gives
- * it all back, for one more PGlite start (about a second) on the first run only.
+ * own. Neither a collection nor an ended worker thread gives that memory back to the system: a
+ * first start idled 60-110 MB above a restart. A child process gives it all back when it exits,
+ * for one more PGlite start (about a second) on the first run only.
  */
-async function createInWorker(folder: string): Promise<void> {
-  const worker = startWorker(folder, true);
+const CREATE_DEADLINE_MS = 120_000;
+
+async function createInChildProcess(folder: string): Promise<void> {
+  const script = fileURLToPath(new URL("./create-embedded-postgres.ts", import.meta.url));
+  const child = spawn(process.execPath, [script, folder], { stdio: ["ignore", "ignore", "pipe"], timeout: CREATE_DEADLINE_MS });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (text: string) => { stderr += text; });
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolveExit, rejectExit) => {
+    child.on("error", rejectExit);
+    child.on("close", (exitCode, exitSignal) => resolveExit([exitCode, exitSignal]));
+  });
+  if (code === 0) return;
+  const reported = reportedError(stderr);
+  if (reported) throw toError(reported);
+  throw new Error(`embedded PostgreSQL: creating the database in ${folder} failed (${signal ? `killed by ${signal}` : `exit code ${code}`})${stderr ? `: ${stderr.trim().slice(-500)}` : ""}`);
+}
+
+/** The child's one JSON line, if it wrote one (a crash writes a stack instead). */
+function reportedError(stderr: string): WorkerError | undefined {
+  const line = /^\{.*\}$/m.exec(stderr)?.[0];
+  if (!line) return undefined;
   try {
-    await new Promise<void>((resolveCreated, rejectCreated) => {
-      worker.on("message", (reply: WorkerReply) => {
-        if (reply.type === "closed") return reply.error ? rejectCreated(toError(reply.error)) : resolveCreated();
-        if (reply.type === "failed") rejectCreated(toError(reply.error));
-      });
-      worker.on("error", rejectCreated);
-      worker.on("exit", (code) => rejectCreated(new Error(`embedded PostgreSQL worker exited (code ${code}) while creating the database`)));
-    });
-  } finally {
-    await worker.terminate();
+    const parsed = JSON.parse(line) as Partial<WorkerError>;
+    return typeof parsed.message === "string" ? { message: parsed.message, ...(typeof parsed.code === "string" ? { code: parsed.code } : {}) } : undefined;
+  } catch {
+    return undefined;
   }
 }
 

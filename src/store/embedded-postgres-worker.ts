@@ -9,15 +9,12 @@ import type { WorkerData, WorkerReply, WorkerRequest } from "./embedded-postgres
 const port = parentPort;
 if (!port) throw new Error("embedded-postgres-worker must run as a worker thread");
 
-const { dataDir, createOnly } = workerData as WorkerData;
+const { dataDir } = workerData as WorkerData;
 const post = (reply: WorkerReply): void => port.postMessage(reply);
 
 try {
   const db = await openEmbeddedPostgres(dataDir);
-  if (createOnly) {
-    await db.close();
-    post({ type: "closed" });
-  } else port.on("message", (request: WorkerRequest) => {
+  port.on("message", (request: WorkerRequest) => {
     if (request.type === "close") {
       void db.close().then(() => post({ type: "closed" }), (err: unknown) => post({ type: "closed", error: describe(err) }));
       return;
@@ -27,7 +24,7 @@ try {
       (err: unknown) => post({ type: "result", id: request.id, error: describe(err) }),
     );
   });
-  if (!createOnly) post({ type: "ready" });
+  post({ type: "ready" });
 } catch (err) {
   post({ type: "failed", error: describe(err) });
 }

@@ -1,5 +1,4 @@
 import type { ChatLogStore } from "./chat-log.ts";
-import { MongoChatLogStore } from "./mongo-chat-log-store.ts";
 import { PgChatLogStore } from "./pg-chat-log-store.ts";
 import type { SqlClient } from "./sql.ts";
 
@@ -24,6 +23,8 @@ export interface OpenedChatLogStore {
 /** Picks the chat log backend, and readies it (indexes or migration) before returning it. */
 export async function openChatLogStore(config: ChatLogStoreConfig, deps: ChatLogStoreDeps): Promise<OpenedChatLogStore> {
   if (config.mongodbUrl) {
+    // The MongoDB driver is loaded only for MongoDB.
+    const { MongoChatLogStore } = await import("./mongo-chat-log-store.ts");
     const store = await MongoChatLogStore.connect(config.mongodbUrl, {
       dbName: config.mongodbDbName,
       serverSelectionTimeoutMS: config.serverSelectionTimeoutMS,

@@ -28,7 +28,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   });
   const log = createLogger(config.logLevel);
   const services = await createServices(config, log);
-  const server = createServer(services);
+  const server = await createServer(services);
   await server.listen(0, "127.0.0.1");
   const address = (server.transport as unknown as { server: { address(): AddressInfo } }).server.address();
   const port = address.port;
