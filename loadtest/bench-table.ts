@@ -3,7 +3,10 @@ import { availableParallelism } from "node:os";
 import type { Pcts } from "./bench-metrics.ts";
 
 export interface BenchRow {
-  /** `embedded` (PGlite, in-process cache) or `services` (PostgreSQL with pgvector, Redis). */
+  /**
+   * `embedded` (PGlite, in-process cache) or `services` (PostgreSQL with pgvector, Redis), or
+   * `relay`, the plain Colyseus baseline (loadtest/plain-relay.ts).
+   */
   store: string;
   tokensPerSecond: number;
   sessions: number;
@@ -56,7 +59,7 @@ const COLUMNS: Array<[string, (r: BenchRow) => string]> = [
   ["chunks/s", (r) => f0(r.chunksPerSecond)],
   ["Parley CPU%", (r) => f0(r.parleyCpu)],
   // CPU per unit of work holds up where latency does not: on a host whose speed drifts, or past the knee.
-  ["CPU ms/chat", (r) => f1((r.parleyCpu * 10) / r.chatsPerSecond)],
+  ["CPU ms/chat", (r) => f1(cpuMsPerChat(r))],
   ["Parley RSS MB", (r) => f0(r.parleyRssMb)],
   ["heap KB/session", (r) => f0(r.kbPerSession)],
   ["errors", (r) => f0(r.errors)],
@@ -80,4 +83,25 @@ export function formatTable(rows: readonly BenchRow[], baseline: { p50: number; 
     out.push(`baseline, bare WebSocket echo round trip: p50 ${baseline.p50.toFixed(3)} ms, p95 ${baseline.p95.toFixed(3)} ms, p99 ${baseline.p99.toFixed(3)} ms`);
   }
   return out.join("\n");
+}
+
+const cpuMsPerChat = (r: BenchRow) => (r.parleyCpu * 10) / r.chatsPerSecond;
+const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? `×${(a / b).toFixed(2)}` : "-");
+
+/**
+ * Each Parley row divided by the relay row of the same token rate and session count, measured in
+ * the same run: ratios survive a noisy host where absolute milliseconds do not. The first chunk
+ * includes the model's own wait (the same for both), so its ratio is the end-to-end cost a player
+ * sees; the share (first chunk less that wait) and the CPU per chat compare the servers' own work.
+ * Empty when the run has no relay rows.
+ */
+export function formatRatios(rows: readonly BenchRow[]): string {
+  const relayOf = (r: BenchRow) => rows.find((x) => x.store === "relay" && x.tokensPerSecond === r.tokensPerSecond && x.sessions === r.sessions);
+  const lines = rows.filter((r) => r.store !== "relay" && relayOf(r)).map((r) => {
+    const relay = relayOf(r)!;
+    return `| ${r.store} | ${r.tokensPerSecond} | ${r.sessions} | ${ratio(r.firstChunk.p50, relay.firstChunk.p50)} / ${ratio(r.firstChunk.p99, relay.firstChunk.p99)} | ` +
+      `${ratio(r.parleyShare.p50, relay.parleyShare.p50)} / ${ratio(r.parleyShare.p99, relay.parleyShare.p99)} | ${ratio(cpuMsPerChat(r), cpuMsPerChat(relay))} | ${ratio(r.parleyRssMb, relay.parleyRssMb)} |`;
+  });
+  if (lines.length === 0) return "";
+  return ["Parley ÷ plain relay, same run:", "| store | tok/s | sessions | 1st chunk p50 / p99 | share p50 / p99 | CPU ms/chat | RSS |", "|---|---:|---:|---:|---:|---:|---:|", ...lines].join("\n");
 }

@@ -2,9 +2,11 @@
  * Parley under many concurrent sessions: the simulated model, Parley and the bots each run in
  * their own processes, so each one's CPU and memory are read apart. For every token rate and
  * session count it starts fresh processes, ramps the sessions in, measures a fixed window and
- * prints one row; a bare WebSocket round trip on the same machine is the baseline.
+ * prints one row. Two baselines are measured in the same run: a bare WebSocket round trip, and the
+ * `relay` rows, the same model streamed to the same bots by a plain Colyseus room
+ * (loadtest/plain-relay.ts); Parley's rows are also printed as ratios to the relay's.
  *
- *   npm run bench -- [--sessions 100,500,1000] [--tokens-per-second 20,80] [--stores embedded,services] [--measure-seconds 20]
+ *   npm run bench -- [--sessions 100,500,1000] [--tokens-per-second 20,80] [--stores relay,embedded,services] [--measure-seconds 20]
  *                    [--ramp-seconds 10] [--players-per-session 1] [--processes 1] [--model-http2] [--env KEY=VALUE ...] [--node-arg FLAG ...]
  *                    [--cpu-profile]  (profiles of every process over the measured window, for Chrome DevTools)
  */
@@ -17,7 +19,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { aggregate, SHARE_SLICE_SECONDS, type BotMetrics } from "./bench-metrics.ts";
-import { formatTable, type BenchRow } from "./bench-table.ts";
+import { formatRatios, formatTable, type BenchRow } from "./bench-table.ts";
 import type { BotDriverConfig, BotDriverReport } from "./bot-driver.ts";
 import type { BotSample } from "./bot-samples.ts";
 import { freePorts, spawnTs, stopChild, tailStderr, waitForHttp, waitForLine } from "./child-processes.ts";
@@ -35,7 +37,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const { values } = parseArgs({
   options: {
     sessions: { type: "string", default: "100,500,1000" },
-    stores: { type: "string", default: "embedded,services" },
+    stores: { type: "string", default: "relay,embedded,services" },
     "database-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432/parley_bench" },
     "tokens-per-second": { type: "string", default: "20,80" },
     "ramp-seconds": { type: "string", default: "10" },
@@ -79,8 +81,10 @@ const opts = {
   databaseUrl: values["database-url"],
   stores: values.stores.split(",").map((s) => {
     const store = s.trim();
-    if (store !== "embedded" && store !== "services") throw new Error(`--stores takes embedded and/or services (got "${store}")`);
-    return store as Store;
+    if (store !== "relay" && store !== "embedded" && store !== "services") {
+      throw new Error(`--stores takes relay, embedded and/or services (got "${store}")`);
+    }
+    return store as ServerKind;
   }),
   modelHttp2: values["model-http2"],
   nodeArgs: values["node-arg"],
@@ -90,6 +94,9 @@ const opts = {
     return [kv.slice(0, at), kv.slice(at + 1)];
   })) as Record<string, string>,
 };
+
+/** Parley on one of its stores, or the plain relay that is its baseline. */
+type ServerKind = Store | "relay";
 
 const AUTH_SECRET = randomBytes(24).toString("base64url");
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
@@ -145,14 +152,14 @@ function parleyEnv(port: number, simUrl: string, processes: number, dataDir: str
   return { ...env, ...opts.extraEnv };
 }
 
-async function startSim(tokensPerSecond: number): Promise<{ child: ChildProcess; url: string; inspectorPort: number }> {
+async function startSim(tokensPerSecond: number, http2: boolean): Promise<{ child: ChildProcess; url: string; inspectorPort: number }> {
   const [inspectorPort] = await freePorts(1);
   const child = spawnTs(here("./sim-openai/main.ts"), [
     "--port", "0", "--quiet",
     "--first-token-ms", String(opts.firstTokenMs),
     "--tokens-per-second", String(tokensPerSecond),
     "--reply-tokens", String(opts.replyTokens),
-    ...(opts.modelHttp2 ? ["--http2"] : []),
+    ...(http2 ? ["--http2"] : []),
   ], {}, root, [`--inspect=127.0.0.1:${inspectorPort}`]);
   track(child);
   const stderr = tailStderr(child);
@@ -162,7 +169,12 @@ async function startSim(tokensPerSecond: number): Promise<{ child: ChildProcess;
   return { child, url, inspectorPort: inspectorPort! };
 }
 
-async function startParley(simUrl: string, runId: string, store: Store): Promise<ParleyProcess[]> {
+/** The relay takes what a plain server needs: its port, the token secret and the model. */
+function relayEnv(port: number, simUrl: string): Record<string, string> {
+  return { PORT: String(port), AUTH_SECRET, OPENAI_BASE_URL: simUrl, OPENAI_MODEL: "parley-sim" };
+}
+
+async function startParley(simUrl: string, runId: string, store: ServerKind): Promise<ParleyProcess[]> {
   const started: ParleyProcess[] = [];
   const ports = await freePorts(opts.processes * 2);
   for (let i = 0; i < opts.processes; i++) {
@@ -170,8 +182,10 @@ async function startParley(simUrl: string, runId: string, store: Store): Promise
     const inspectorPort = ports[2 * i + 1]!;
     const dataDir = join(dataRoot, `${runId}-p${i}`);
     // The inspector is how the live heap is read after a forced collection; idle, it costs nothing.
-    const child = track(spawnTs(here("../src/index.ts"), [], parleyEnv(port, simUrl, opts.processes, dataDir, store), root,
-      [`--inspect=127.0.0.1:${inspectorPort}`, ...opts.nodeArgs]));
+    const child = track(store === "relay"
+      ? spawnTs(here("./plain-relay.ts"), [], relayEnv(port, simUrl), root, [`--inspect=127.0.0.1:${inspectorPort}`, ...opts.nodeArgs])
+      : spawnTs(here("../src/index.ts"), [], parleyEnv(port, simUrl, opts.processes, dataDir, store), root,
+        [`--inspect=127.0.0.1:${inspectorPort}`, ...opts.nodeArgs]));
     // Parley logs at warn: what it writes is why a row has errors, so it is kept.
     const logFile = join(logsDir, `${runId}-parley${i}.log`);
     child.stdout?.pipe(createWriteStream(logFile));
@@ -291,7 +305,7 @@ function sumSummaries(list: (ProcSummary | null)[]): ProcSummary | null {
 }
 
 interface RunResult {
-  store: Store;
+  store: ServerKind;
   tokensPerSecond: number;
   sessions: number;
   playersPerSession: number;
@@ -329,12 +343,13 @@ interface RunResult {
   cpuReferenceMs: { before: number; after: number };
 }
 
-async function runOnce(store: Store, tokensPerSecond: number, sessions: number): Promise<RunResult> {
+async function runOnce(store: ServerKind, tokensPerSecond: number, sessions: number): Promise<RunResult> {
   const runId = `r${tokensPerSecond}x${sessions}-${randomBytes(3).toString("hex")}`;
   // Every run starts from empty tables, as the embedded runs start from a fresh data directory.
   if (store === "services") await emptyServiceTables(opts.databaseUrl);
   const cpuReference = cpuReferenceMs();
-  const sim = await startSim(tokensPerSecond);
+  // The obvious relay speaks HTTP/1.1 to the model (fetch), whatever Parley is given.
+  const sim = await startSim(tokensPerSecond, opts.modelHttp2 && store !== "relay");
   const parley = await startParley(sim.url, runId, store).catch(async (err: unknown) => { await stopChild(sim.child); throw err; });
   try {
     await sleep(1000);
@@ -462,7 +477,7 @@ const results: RunResult[] = [];
 const rows: BenchRow[] = [];
 const jsonPath = join(outDir, `bench-${stamp}.json`);
 const save = () => writeFileSync(jsonPath, `${JSON.stringify({ machine, options: { ...opts, extraEnv: Object.keys(opts.extraEnv) }, baseline, runs: results }, null, 2)}\n`);
-const stores: Store[] = [];
+const stores: ServerKind[] = [];
 for (const store of opts.stores) {
   if (store === "services") {
     const problem = await prepareServices(opts.databaseUrl, opts.redisUrl);
@@ -483,7 +498,7 @@ for (const store of stores) for (const tps of opts.tokensPerSecond) {
     console.log(`  ${store}, ${tps} tok/s, ${sessions} sessions: ${r.replies} replies, first chunk p50 ${r.firstChunkMs.p50.toFixed(1)} ms, ` +
       `errors ${JSON.stringify(r.errorsByCode)} join failures ${r.joinFailures} joins unfinished ${result.playersUnfinished} ` +
       `disconnects ${r.disconnects}`);
-    if (result.ownShareProcessesRead < result.processes) {
+    if (store !== "relay" && result.ownShareProcessesRead < result.processes) {
       console.log(`    own share from ${result.ownShareProcessesRead} of ${result.processes} process(es): the others' /metrics did not answer`);
     }
     console.log(`    Parley share p50/p99 by ${SHARE_SLICE_SECONDS} s of the window: ` +
@@ -493,6 +508,8 @@ for (const store of stores) for (const tps of opts.tokensPerSecond) {
 
 console.log("");
 console.log(formatTable(rows, baseline));
+const ratios = formatRatios(rows);
+if (ratios) console.log(`\n${ratios}`);
 console.log(`\nJSON: ${jsonPath}`);
 if (!values["keep-samples"]) rmSync(samplesDir, { recursive: true, force: true });
 else console.log(`samples: ${samplesDir}`);
