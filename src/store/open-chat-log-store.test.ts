@@ -4,7 +4,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { MongoChatLogStore } from "./mongo-chat-log-store.ts";
 import { openChatLogStore } from "./open-chat-log-store.ts";
 import { PgChatLogStore } from "./pg-chat-log-store.ts";
-import { MockMongoServer } from "../testing/mock-mongo-server.ts";
+import { WireMongoServer } from "../testing/wire-mongo-server.ts";
 
 describe("openChatLogStore", () => {
   let db: PGlite;
@@ -21,7 +21,7 @@ describe("openChatLogStore", () => {
   });
 
   it("chooses MongoDB when a URL is given, even with a SQL client at hand", async () => {
-    const server = await MockMongoServer.start();
+    const server = await WireMongoServer.start();
     try {
       const { store, backend } = await openChatLogStore({ mongodbUrl: server.url, mongodbDbName: "parley" }, { sql: db });
       assert.equal(backend, "mongodb");
