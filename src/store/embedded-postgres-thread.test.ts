@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { LOCK_FILE_NAME } from "./embedded-postgres.ts";
+import { EMBEDDED_DB_BUSY, LOCK_FILE_NAME } from "./embedded-postgres.ts";
 import { openEmbeddedPostgresInWorker } from "./embedded-postgres-thread.ts";
 
 describe("openEmbeddedPostgresInWorker", () => {
@@ -41,5 +41,24 @@ describe("openEmbeddedPostgresInWorker", () => {
     assert.equal(rows[0]!.n, "1", "the data was kept");
     await again.close();
     await assert.rejects(again.query("SELECT 1"), /worker exited/, "a closed database refuses queries instead of hanging");
+  });
+
+  it("creates a new folder in a child process, which reports a folder another live process holds with its code", async () => {
+    const fresh = join(dir, "held");
+    mkdirSync(fresh);
+    writeFileSync(join(fresh, LOCK_FILE_NAME), `${process.ppid}\n`);
+    await assert.rejects(openEmbeddedPostgresInWorker(fresh), (err: Error & { code?: string }) =>
+      err.code === EMBEDDED_DB_BUSY && new RegExp(`in use by process ${process.ppid}`).test(err.message));
+    assert.equal(existsSync(join(fresh, "PG_VERSION")), false, "nothing was created under another process's lock");
+
+    rmSync(join(fresh, LOCK_FILE_NAME));
+    const db = await openEmbeddedPostgresInWorker(fresh);
+    try {
+      assert.ok(existsSync(join(fresh, "PG_VERSION")), "created once the folder was free");
+      const { rows } = await db.query<{ v: string }>("SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'");
+      assert.equal(rows.length, 1, "with pgvector");
+    } finally {
+      await db.close();
+    }
   });
 });
