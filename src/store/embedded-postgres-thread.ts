@@ -120,7 +120,7 @@ const WORKER_YOUNG_GENERATION_MB = 2;
  * PostgreSQL compiled by V8's baseline compiler only. Its optimising tier kept another 50-70 MB of
  * machine code and compiler memory resident for the life of the process, and bought nothing
  * measurable: memory writes and recalls took the same time without it
- * (loadtest/embedded-memory-bench.ts, which also takes `--wasm-tiers`). V8 reads its flags when a
+ * (loadtest/embedded-memory-bench.ts compares the two in one run). V8 reads its flags when a
  * module is compiled, and PGlite is the only WebAssembly Parley compiles after start.
  */
 export const EMBEDDED_WASM_FLAGS = "--liftoff-only";
