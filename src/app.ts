@@ -64,8 +64,8 @@ export function roomServicesOf(services: Services): RoomServices {
 }
 
 /**
- * Builds the server. Redis scale-out and the monitor are loaded only when configured: the drivers
- * they pull in cost a single embedded process about a fifth of its idle memory (bench:idle-rss).
+ * Builds the server. Redis scale-out and the monitor are loaded only when configured: a process
+ * holds in memory only the packages it uses (bench:idle-rss).
  */
 export async function createServer(services: Services) {
   const { config, metrics } = services;

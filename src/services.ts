@@ -237,7 +237,7 @@ async function createReplyModel(config: Config, catalog: CharacterCatalog, log: 
     return new OfflineReplyModel(catalog, config.model.offlineTokenMs);
   }
   log.info({ model: config.model.name, base_url: config.model.baseUrl ?? OPENAI_BASE_URL, client: config.model.client }, "model configured");
-  // LangChain is loaded only when chosen: it is about a third of an idle process's memory.
+  // LangChain's model client is loaded only when chosen: a process holds only what it uses.
   const model = config.model.client === "langchain"
     ? await import("./ai/langchain-reply-model.ts").then(({ createOpenAiChatModel, LangChainReplyModel }) =>
       new LangChainReplyModel(createOpenAiChatModel(config.model), config.model.name))

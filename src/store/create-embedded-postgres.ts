@@ -4,6 +4,7 @@
  * Prints nothing on success; on failure, one JSON line `{ message, code? }` on stderr and exit 1.
  */
 import { openEmbeddedPostgres } from "./embedded-postgres.ts";
+import { portableError } from "./portable-error.ts";
 
 const folder = process.argv[2];
 try {
@@ -11,10 +12,6 @@ try {
   const db = await openEmbeddedPostgres(folder);
   await db.close();
 } catch (err) {
-  const e = err as { message?: unknown; code?: unknown };
-  process.stderr.write(`${JSON.stringify({
-    message: typeof e?.message === "string" ? e.message : String(err),
-    ...(typeof e?.code === "string" ? { code: e.code } : {}),
-  })}\n`);
+  process.stderr.write(`${JSON.stringify(portableError(err))}\n`);
   process.exitCode = 1;
 }

@@ -11,19 +11,19 @@ import { fileURLToPath } from "node:url";
 import v8 from "node:v8";
 import { Worker } from "node:worker_threads";
 import { claimFolder } from "./embedded-folder-lock.ts";
+import { portableError, type PortableError } from "./portable-error.ts";
 import type { SqlClient } from "./sql.ts";
 
 export type WorkerRequest =
   | { type: "query"; id: number; text: string; params: unknown[] | undefined }
   | { type: "close" };
 
-type WorkerError = { message: string; code?: string };
 
 export type WorkerReply =
   | { type: "ready" }
-  | { type: "failed"; error: WorkerError }
-  | { type: "result"; id: number; rows?: Record<string, unknown>[]; error?: WorkerError }
-  | { type: "closed"; error?: WorkerError };
+  | { type: "failed"; error: PortableError }
+  | { type: "result"; id: number; rows?: Record<string, unknown>[]; error?: PortableError }
+  | { type: "closed"; error?: PortableError };
 
 export interface EmbeddedPostgresThread extends SqlClient {
   close(): Promise<void>;
@@ -133,14 +133,15 @@ function startWorker(dataDir: string, wasmFlags: string): Worker {
   });
 }
 
+/** Creating a database takes a few seconds; a child that hangs is stopped, and the start fails. */
+const CREATE_DEADLINE_MS = 120_000;
+
 /**
  * Creating a database runs initdb in a second PGlite, with a WASM heap and compiled code of its
  * own. Neither a collection nor an ended worker thread gives that memory back to the system: a
  * first start idled 60-110 MB above a restart. A child process gives it all back when it exits,
  * for one more PGlite start (about a second) on the first run only.
  */
-const CREATE_DEADLINE_MS = 120_000;
-
 async function createInChildProcess(folder: string): Promise<void> {
   const script = fileURLToPath(new URL("./create-embedded-postgres.ts", import.meta.url));
   const child = spawn(process.execPath, [script, folder], { stdio: ["ignore", "ignore", "pipe"], timeout: CREATE_DEADLINE_MS });
@@ -157,17 +158,15 @@ async function createInChildProcess(folder: string): Promise<void> {
 }
 
 /** The child's one JSON line, if it wrote one (a crash writes a stack instead). */
-function reportedError(stderr: string): WorkerError | undefined {
+function reportedError(stderr: string): PortableError | undefined {
   const line = /^\{.*\}$/m.exec(stderr)?.[0];
-  if (!line) return undefined;
   try {
-    const parsed = JSON.parse(line) as Partial<WorkerError>;
-    return typeof parsed.message === "string" ? { message: parsed.message, ...(typeof parsed.code === "string" ? { code: parsed.code } : {}) } : undefined;
+    return line === undefined ? undefined : portableError(JSON.parse(line));
   } catch {
     return undefined;
   }
 }
 
-function toError(e: WorkerError): Error {
+function toError(e: PortableError): Error {
   return Object.assign(new Error(e.message), e.code ? { code: e.code } : {});
 }

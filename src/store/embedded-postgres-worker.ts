@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { openEmbeddedPostgres } from "./embedded-postgres.ts";
+import { portableError } from "./portable-error.ts";
 import type { WorkerData, WorkerReply, WorkerRequest } from "./embedded-postgres-thread.ts";
 
 const port = parentPort;
@@ -16,20 +17,15 @@ try {
   const db = await openEmbeddedPostgres(dataDir);
   port.on("message", (request: WorkerRequest) => {
     if (request.type === "close") {
-      void db.close().then(() => post({ type: "closed" }), (err: unknown) => post({ type: "closed", error: describe(err) }));
+      void db.close().then(() => post({ type: "closed" }), (err: unknown) => post({ type: "closed", error: portableError(err) }));
       return;
     }
     db.query(request.text, request.params).then(
       (result) => post({ type: "result", id: request.id, rows: result.rows as Record<string, unknown>[] }),
-      (err: unknown) => post({ type: "result", id: request.id, error: describe(err) }),
+      (err: unknown) => post({ type: "result", id: request.id, error: portableError(err) }),
     );
   });
   post({ type: "ready" });
 } catch (err) {
-  post({ type: "failed", error: describe(err) });
-}
-
-function describe(err: unknown): { message: string; code?: string } {
-  const e = err as { message?: unknown; code?: unknown };
-  return { message: typeof e?.message === "string" ? e.message : String(err), ...(typeof e?.code === "string" ? { code: e.code } : {}) };
+  post({ type: "failed", error: portableError(err) });
 }

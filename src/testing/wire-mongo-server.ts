@@ -124,14 +124,15 @@ export class WireMongoServer {
       // Only the first handshake comes this way: flags, collection name, skip, return, query.
       const nameEnd = message.indexOf(0, 20);
       const query = deserialize(message.subarray(nameEnd + 9));
-      socket.write(opReply(requestId, this.#hello(connectionId, query)));
+      if (!isHandshake(query)) throw new Error("OP_QUERY carries only the handshake here");
+      socket.write(opReply(requestId, this.#hello(connectionId)));
       return;
     }
     if (opCode !== OP_MSG) throw new Error(`opcode ${opCode} is not spoken here`);
     const command = readOpMsg(message);
     const name = Object.keys(command)[0] ?? "";
-    if (/^(hello|ismaster|isMaster)$/.test(name)) {
-      socket.write(opMsg(requestId, this.#hello(connectionId, command)));
+    if (isHandshake(command)) {
+      socket.write(opMsg(requestId, this.#hello(connectionId)));
       return;
     }
     this.commands.push(command);
@@ -143,7 +144,7 @@ export class WireMongoServer {
     socket.write(opMsg(requestId, fault?.kind === "reply" ? fault.reply : this.#run(name, command)));
   }
 
-  #hello(connectionId: number, _request: Document): Document {
+  #hello(connectionId: number): Document {
     return {
       helloOk: true, ismaster: true, isWritablePrimary: true, maxBsonObjectSize: 16 * 1024 * 1024,
       maxMessageSizeBytes: 48_000_000, maxWriteBatchSize: 100_000, localTime: new Date(), connectionId,
@@ -236,6 +237,10 @@ export class WireMongoServer {
   }
 }
 
+function isHandshake(command: Document): boolean {
+  return /^(hello|ismaster|isMaster)$/.test(Object.keys(command)[0] ?? "");
+}
+
 function duplicateOf(collection: Collection, doc: Document): { code: number; errmsg: string } | undefined {
   for (const index of collection.indexes) {
     if (!index.unique) continue;
@@ -260,9 +265,10 @@ function isOperatorObject(value: unknown): boolean {
     && Object.keys(value).some((k) => k.startsWith("$"));
 }
 
+/** Order of two field values: dates by time, the rest (numbers, strings) as JavaScript orders them. */
 function compare(a: unknown, b: unknown): number {
-  const x = a instanceof Date ? a.getTime() : typeof a === "object" && a !== null && "toNumber" in a ? (a as Long).toNumber() : a;
-  const y = b instanceof Date ? b.getTime() : typeof b === "object" && b !== null && "toNumber" in b ? (b as Long).toNumber() : b;
+  const x = a instanceof Date ? a.getTime() : a;
+  const y = b instanceof Date ? b.getTime() : b;
   if (x === y) return 0;
   return (x as number) < (y as number) ? -1 : 1;
 }
